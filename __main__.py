@@ -1,0 +1,26 @@
+"""Give each configured WABA its event destination: load settings, build, export."""
+
+import pulumi
+
+from components.event_destinations import (
+    AwsIdentity,
+    WhatsAppEventDestinations,
+    WhatsAppEventDestinationsArgs,
+)
+from components.settings import load_aws_provider_settings, load_settings
+
+settings = load_settings()
+identity = AwsIdentity.lookup()
+event_destinations = WhatsAppEventDestinations(
+    "whatsapp",
+    WhatsAppEventDestinationsArgs(
+        settings=settings,
+        identity=identity,
+        project=pulumi.get_project(),
+        stack=pulumi.get_stack(),
+        aws_provider=load_aws_provider_settings(),
+    ),
+)
+outputs = event_destinations.stack_outputs(identity)
+for key, value in outputs.items():
+    pulumi.export(key, value)

@@ -1,0 +1,119 @@
+"""EncryptedEventTopic: a standard SNS topic encrypted with its own customer managed key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.arns import kms_alias_name, sns_topic_arn
+from components.policy_documents import topic_key_policy, topic_policy
+
+
+@dataclass(frozen=True)
+class EncryptedEventTopicArgs:
+    """Where the topic lives and how its key is kept.
+
+    The topic name is explicit (never an auto-name) so the topic ARN, and with it every
+    policy document, is known at `pulumi preview`.
+    """
+
+    topic_name: str
+    partition: str
+    region: str
+    account_id: str
+    key_rotation: bool = True
+    key_deletion_window_days: int = 30
+    protect: bool = False
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class EncryptedEventTopic(pulumi.ComponentResource):
+    """KMS key + alias + standard SNS topic + topic policy for End User Messaging Social.
+
+    The key is symmetric and customer managed because SNS encryption for a service
+    principal publisher needs a key whose policy can grant that principal; the AWS managed
+    key `alias/aws/sns` cannot be granted, and asymmetric keys cannot encrypt SNS messages.
+    """
+
+    topic_arn: str
+    topic_name: str
+    key_alias: str
+    key_arn: pulumi.Output[str]
+    key: aws.kms.Key
+    alias: aws.kms.Alias
+    topic: aws.sns.Topic
+    topic_policy: aws.sns.TopicPolicy
+
+    def __init__(
+        self,
+        name: str,
+        args: EncryptedEventTopicArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("social-messaging:index:EncryptedEventTopic", name, None, opts)
+        tags = dict(args.tags)
+        child = pulumi.ResourceOptions(parent=self, protect=args.protect)
+
+        self.topic_name = args.topic_name
+        self.topic_arn = sns_topic_arn(
+            args.partition, args.region, args.account_id, args.topic_name
+        )
+        self.key_alias = kms_alias_name(args.topic_name)
+
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description=(
+                f"Encrypts WhatsApp events that AWS End User Messaging Social publishes "
+                f"to SNS topic {args.topic_name}"
+            ),
+            customer_master_key_spec="SYMMETRIC_DEFAULT",
+            key_usage="ENCRYPT_DECRYPT",
+            enable_key_rotation=args.key_rotation,
+            deletion_window_in_days=args.key_deletion_window_days,
+            policy=json.dumps(topic_key_policy(args.partition, args.region, args.account_id)),
+            tags=tags,
+            opts=child,
+        )
+        self.key_arn = self.key.arn
+        self.alias = aws.kms.Alias(
+            f"{name}-alias",
+            name=self.key_alias,
+            target_key_id=self.key.key_id,
+            opts=child,
+        )
+        # The topic names its key by alias: known at preview, so a policy can judge it.
+        self.topic = aws.sns.Topic(
+            f"{name}-topic",
+            name=args.topic_name,
+            fifo_topic=False,
+            kms_master_key_id=self.key_alias,
+            tags=tags,
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(depends_on=[self.alias])
+            ),
+        )
+        self.topic_policy = aws.sns.TopicPolicy(
+            f"{name}-topic-policy",
+            arn=self.topic.arn,
+            policy=json.dumps(
+                topic_policy(args.partition, args.region, args.account_id, self.topic_arn)
+            ),
+            opts=child,
+        )
+        self.register_outputs(
+            {
+                "topicArn": self.topic_arn,
+                "topicName": self.topic_name,
+                "kmsKeyArn": self.key_arn,
+                "kmsKeyAlias": self.key_alias,
+            }
+        )
+
+    @property
+    def resources(self) -> list[pulumi.Resource]:
+        """Everything a destination needs in place before events can be delivered."""
+        return [self.key, self.alias, self.topic, self.topic_policy]

@@ -1,0 +1,34 @@
+"""ruff and mypy over every part of the repository, as part of the test command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+# Each Pulumi project has its own `__main__.py`, so mypy checks them one project at a time.
+MYPY_TARGETS = {
+    "producer": (ROOT, ["__main__.py", "components", "tests"]),
+    "policy pack": (ROOT / "policy-packs" / "social-messaging-guard", ["."]),
+    "consumer": (ROOT / "examples" / "consumer", ["."]),
+}
+
+
+def run(args: list[str], cwd: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def test_ruff_finds_nothing() -> None:
+    result = run([sys.executable, "-m", "ruff", "check", "."], ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("project", list(MYPY_TARGETS))
+def test_mypy_finds_nothing(project: str) -> None:
+    cwd, paths = MYPY_TARGETS[project]
+    config = str(ROOT / "pyproject.toml")
+    result = run([sys.executable, "-m", "mypy", "--config-file", config, *paths], cwd)
+    assert result.returncode == 0, result.stdout + result.stderr

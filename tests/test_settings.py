@@ -1,0 +1,297 @@
+"""Invalid configurations fail before any resource is registered, naming the key path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.render import RenderedResource, Target, render
+from components.settings import SettingsError, parse_settings
+from tests.conftest import NS, WABA_A, WABA_B
+
+TARGET = Target()
+CONNECT = "arn:aws:connect:us-east-1:111122223333:instance/aaaabbbb-cccc-dddd-eeee-ffff00001111"
+TOPIC = "arn:aws:sns:us-east-1:111122223333:events"
+ROLE = "arn:aws:iam::111122223333:role/channel"
+
+
+def sns(**extra: Any) -> dict[str, Any]:
+    return {"wabaId": WABA_A, "type": "sns", **extra}
+
+
+def connect(**extra: Any) -> dict[str, Any]:
+    return {"wabaId": WABA_B, "type": "connect", "connectInstanceArn": CONNECT, **extra}
+
+
+# (case id, config without namespace, key path in the error, text the message must hold)
+INVALID: list[tuple[str, dict[str, Any], str, str]] = [
+    ("destinations missing", {}, "destinations", "key is missing"),
+    ("destinations empty", {"destinations": []}, "destinations", "1 to 25"),
+    ("destinations not a list", {"destinations": {"wabaId": WABA_A}}, "destinations", "a list"),
+    (
+        "more than 25 destinations",
+        {"destinations": [sns(wabaId=f"waba-{i:032x}") for i in range(26)]},
+        "destinations",
+        "1 to 25",
+    ),
+    ("wabaId missing", {"destinations": [{"type": "sns"}]}, "destinations[0].wabaId", "missing"),
+    (
+        "wabaId malformed",
+        {"destinations": [sns(wabaId="1234567890")]},
+        "destinations[0].wabaId",
+        "waba-",
+    ),
+    (
+        "wabaId ARN of another service",
+        {"destinations": [sns(wabaId="arn:aws:sns:us-east-1:111122223333:waba/abc")]},
+        "destinations[0].wabaId",
+        "social-messaging",
+    ),
+    (
+        "wabaId twice",
+        {"destinations": [sns(), connect(wabaId=WABA_A)]},
+        "destinations[1].wabaId",
+        "already destinations[0]",
+    ),
+    (
+        "same WABA by id and by ARN",
+        {
+            "destinations": [
+                sns(),
+                sns(wabaId=f"arn:aws:social-messaging:us-east-1:111122223333:waba/{WABA_A[5:]}"),
+            ]
+        },
+        "destinations[1].wabaId",
+        "each WABA once",
+    ),
+    (
+        "type missing",
+        {"destinations": [{"wabaId": WABA_A}]},
+        "destinations[0].type",
+        "'sns' or 'connect'",
+    ),
+    (
+        "type unknown",
+        {"destinations": [sns(type="sqs")]},
+        "destinations[0].type",
+        "'sns' or 'connect'",
+    ),
+    (
+        "connect without instance",
+        {"destinations": [{"wabaId": WABA_A, "type": "connect"}]},
+        "destinations[0].connectInstanceArn",
+        "required for type 'connect'",
+    ),
+    (
+        "sns with connect instance",
+        {"destinations": [sns(connectInstanceArn=CONNECT)]},
+        "destinations[0].connectInstanceArn",
+        "pulumi config rm",
+    ),
+    (
+        "connect instance is a topic",
+        {"destinations": [connect(connectInstanceArn=TOPIC)]},
+        "destinations[0].connectInstanceArn",
+        "instance ARN",
+    ),
+    (
+        "connect instance malformed",
+        {"destinations": [connect(connectInstanceArn="instance/abc")]},
+        "destinations[0].connectInstanceArn",
+        "instance ARN",
+    ),
+    (
+        "topicArn on connect",
+        {"destinations": [connect(topicArn=TOPIC)]},
+        "destinations[0].topicArn",
+        "no topicArn",
+    ),
+    (
+        "FIFO topicArn",
+        {"destinations": [sns(topicArn=TOPIC + ".fifo")]},
+        "destinations[0].topicArn",
+        "FIFO",
+    ),
+    (
+        "topicArn malformed",
+        {"destinations": [sns(topicArn="events")]},
+        "destinations[0].topicArn",
+        "SNS topic",
+    ),
+    (
+        "roleArn on sns",
+        {"destinations": [sns(roleArn=ROLE)]},
+        "destinations[0].roleArn",
+        "no roleArn",
+    ),
+    (
+        "roleArn malformed",
+        {"destinations": [connect(roleArn="arn:aws:iam::123:role/x")]},
+        "destinations[0].roleArn",
+        "IAM role",
+    ),
+    (
+        "WABA ARN and destination in other Regions",
+        {
+            "destinations": [
+                sns(
+                    wabaId="arn:aws:social-messaging:eu-west-1:111122223333:waba/abc",
+                    topicArn=TOPIC,
+                )
+            ]
+        },
+        "destinations[0].topicArn",
+        "eu-west-1",
+    ),
+    (
+        "takeover not a boolean",
+        {"destinations": [sns(takeover="maybe")]},
+        "destinations[0].takeover",
+        "true or false",
+    ),
+    (
+        "typo in a destination key",
+        {"destinations": [sns(wabaID=WABA_B)]},
+        "destinations[0].wabaID",
+        "no such key",
+    ),
+    (
+        "FIFO topic name",
+        {"destinations": [sns()], "topic": {"name": "events.fifo"}},
+        "topic.name",
+        ".fifo",
+    ),
+    (
+        "topic name with spaces",
+        {"destinations": [sns()], "topic": {"name": "my events"}},
+        "topic.name",
+        "letters",
+    ),
+    (
+        "topic name too long",
+        {"destinations": [sns()], "topic": {"name": "e" * 257}},
+        "topic.name",
+        "256",
+    ),
+    (
+        "key deletion window too short",
+        {"destinations": [sns()], "topic": {"keyDeletionWindowDays": 6}},
+        "topic.keyDeletionWindowDays",
+        "7 to 30",
+    ),
+    (
+        "key deletion window too long",
+        {"destinations": [sns()], "topic": {"keyDeletionWindowDays": 31}},
+        "topic.keyDeletionWindowDays",
+        "7 to 30",
+    ),
+    (
+        "key rotation not a boolean",
+        {"destinations": [sns()], "topic": {"keyRotation": "sometimes"}},
+        "topic.keyRotation",
+        "true or false",
+    ),
+    (
+        "protect not a boolean",
+        {"destinations": [sns()], "topic": {"protect": [True]}},
+        "topic.protect",
+        "true or false",
+    ),
+    (
+        "unknown topic key",
+        {"destinations": [sns()], "topic": {"fifo": False}},
+        "topic.fifo",
+        "no such key",
+    ),
+    (
+        "role name too long",
+        {"destinations": [connect()], "connectRole": {"name": "r" * 65}},
+        "connectRole.name",
+        "64",
+    ),
+    ("tags not a map", {"destinations": [sns()], "tags": ["team"]}, "tags", "map"),
+    (
+        "tag value not a string",
+        {"destinations": [sns()], "tags": {"team": {"a": 1}}},
+        "tags.team",
+        "string",
+    ),
+    (
+        "reserved tag key",
+        {"destinations": [sns()], "tags": {"aws:owner": "me"}},
+        "tags.aws:owner",
+        "aws:",
+    ),
+    (
+        "unknown top-level key",
+        {"destinations": [sns()], "destination": []},
+        "destination",
+        "check the spelling",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("config", "path", "text"), [c[1:] for c in INVALID], ids=[c[0] for c in INVALID]
+)
+def test_invalid_configuration_names_the_key_and_registers_nothing(
+    config: dict[str, Any], path: str, text: str
+) -> None:
+    registered: list[RenderedResource] = []
+    with pytest.raises(SettingsError) as raised:
+        render({f"{NS}:{k}": v for k, v in config.items()}, target=TARGET, registrations=registered)
+    assert registered == []
+    problems = {p.path: p for p in raised.value.problems}
+    assert path in problems, f"{path} not in {list(problems)}"
+    line = str(problems[path])
+    assert line.startswith(f"{path}: got ")
+    assert text in line
+    assert "Fix: pulumi config " in line
+    assert line in str(raised.value)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with pytest.raises(SettingsError) as raised:
+        parse_settings(
+            {
+                "destinations": [sns(roleArn=ROLE), {"wabaId": "bad", "type": "connect"}],
+                "topic": {"name": "x.fifo", "keyDeletionWindowDays": 99},
+            },
+            "social-messaging-destinations",
+            "dev",
+        )
+    assert [p.path for p in raised.value.problems] == [
+        "destinations[0].roleArn",
+        "destinations[1].connectInstanceArn",
+        "destinations[1].wabaId",
+        "topic.keyDeletionWindowDays",
+        "topic.name",
+    ]
+    assert str(raised.value).startswith(
+        "Invalid stack configuration in namespace 'social-messaging-destinations' (5 problems):"
+    )
+
+
+def test_a_stack_name_that_makes_an_invalid_default_topic_name_says_so() -> None:
+    with pytest.raises(SettingsError) as raised:
+        parse_settings({"destinations": [sns()]}, "social-messaging-destinations", "eu.prod")
+    message = str(raised.value)
+    assert "topic.name: got 'social-messaging-destinations-eu.prod-events'" in message
+    assert "derived from project and stack" in message
+
+
+def test_defaults_and_lenient_scalars_from_the_cli() -> None:
+    """`pulumi config set --path` stores scalars as strings; they are read as their type."""
+    settings = parse_settings(
+        {"destinations": [sns(takeover="true")], "topic": {"keyDeletionWindowDays": "14"}},
+        "social-messaging-destinations",
+        "dev",
+    )
+    assert settings.destinations[0].takeover is True
+    assert settings.topic.key_deletion_window_days == 14
+    assert settings.topic.key_rotation is True
+    assert settings.topic.protect is False
+    assert settings.topic_name("social-messaging-destinations", "dev") == (
+        "social-messaging-destinations-dev-events"
+    )
