@@ -1,0 +1,6 @@
+"""Entry point the Pulumi engine runs (`python -m pulumi.policy <engine> .`): build the pack."""
+
+from pulumi_policy import PolicyPack
+from rules import PACK_DESCRIPTION, PACK_NAME, policies
+
+PolicyPack(name=PACK_NAME, description=PACK_DESCRIPTION, policies=policies())

@@ -1,0 +1,70 @@
+"""Rule `sns-topic-customer-managed-key`: destination topics use a customer managed key.
+
+The AWS managed key `alias/aws/sns` has a key policy nobody can change, so it can never
+grant social-messaging.amazonaws.com the use of the key: events to such a topic are
+dropped. An unencrypted topic works, but leaves WhatsApp message content unencrypted at
+rest under a key the account controls; encryption is required unless configured off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .config import bool_setting
+from .destinations import destination_topics
+from .stack import AWS_MANAGED_SNS_ALIAS, StackIndex
+from .values import Outcome
+
+POLICY_NAME = "sns-topic-customer-managed-key"
+REQUIRE_ENCRYPTION = "requireEncryption"
+
+FIX = (
+    "set `kmsMasterKeyId` to a customer managed symmetric KMS key (its alias name, e.g. "
+    "`alias/<topic>`, or its ARN) whose key policy allows social-messaging.amazonaws.com "
+    "`kms:GenerateDataKey*` and `kms:Decrypt`"
+)
+
+
+def check_customer_managed_key(index: StackIndex, config: Mapping[str, Any]) -> Outcome:
+    """Every destination topic is encrypted (unless relaxed) and never by alias/aws/sns."""
+    require_encryption = bool_setting(config, POLICY_NAME, REQUIRE_ENCRYPTION, True)
+    outcome = Outcome()
+    topics, undecided = destination_topics(index)
+    for note in undecided:
+        outcome.unknown(note)
+    for topic, reason in topics.values():
+        reference = index.topic_key(topic)
+        if reference.kind == "none":
+            if require_encryption:
+                outcome.add(
+                    f"Topic {topic.label} has no `kmsMasterKeyId`, so WABA events (message "
+                    "content included) are not encrypted under a key the account controls "
+                    f"({reason}); {FIX}. To accept unencrypted destination topics, set "
+                    f"`{REQUIRE_ENCRYPTION}: false` for this policy.",
+                    topic.urn,
+                )
+        elif reference.kind == "aws-managed":
+            if reference.via:
+                seen = (
+                    f"has `kmsMasterKeyId` '{reference.value}', which resolves to the AWS managed "
+                    f"key {AWS_MANAGED_SNS_ALIAS} through {reference.via}"
+                    if reference.value
+                    else f"takes `kmsMasterKeyId` from {reference.via}, the AWS managed key"
+                )
+            else:
+                seen = (
+                    f"has `kmsMasterKeyId` '{reference.value}', the AWS managed key "
+                    f"{AWS_MANAGED_SNS_ALIAS}"
+                )
+            outcome.add(
+                f"Topic {topic.label} {seen}; its key policy cannot grant "
+                f"social-messaging.amazonaws.com, so events are dropped ({reason}); {FIX}.",
+                topic.urn,
+            )
+        elif reference.kind == "unknown":
+            outcome.unknown(
+                f"`kmsMasterKeyId` of topic {topic.label} is unknown at preview and does not come "
+                "from a key or alias in this stack"
+            )
+    return outcome

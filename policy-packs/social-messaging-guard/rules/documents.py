@@ -1,0 +1,213 @@
+"""Reading IAM-style policy documents the way AWS does, from a JSON string or an object.
+
+Key policies, topic policies, queue policies and trust policies all share this grammar.
+Pulumi programs pass them as JSON strings (often with odd whitespace) or as objects, a
+`Statement` may be one object or a list, and `Principal`, `Action` and condition values
+may each be a string or a list: every rule reads them through these functions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .arns import is_social_messaging_principal
+from .values import first_unknown_path, is_unknown
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement, with every list-or-string field normalised to a tuple."""
+
+    index: int
+    sid: str | None
+    effect: str
+    principal: Any
+    not_principal: Any
+    actions: tuple[str, ...] | None
+    not_actions: tuple[str, ...] | None
+    resources: tuple[str, ...] | None
+    not_resources: tuple[str, ...] | None
+    conditions: Mapping[str, Any]
+    unknown_path: str | None = None
+    raw_condition: Any = None
+
+    @property
+    def label(self) -> str:
+        """Statements are named by Sid when they have one, else by position (from 0)."""
+        return f"statement '{self.sid}'" if self.sid else f"statement #{self.index}"
+
+    @property
+    def is_allow(self) -> bool:
+        return self.effect.lower() == "allow"
+
+    @property
+    def may_grant_unknown(self) -> bool:
+        """An Allow (or a statement whose effect is unknown) with an unknown value inside.
+
+        Such a statement cannot be judged at preview: the unknown may be its principal,
+        action or resource.
+        """
+        if self.unknown_path is None:
+            return False
+        return self.is_allow or not self.effect or is_unknown(self.effect)
+
+    def service_principals(self) -> tuple[str, ...]:
+        """The `Principal.Service` entries, in string or list form."""
+        if not isinstance(self.principal, Mapping):
+            return ()
+        return as_strings(self.principal.get("Service"))
+
+    def grants_service(self, predicate: Any = is_social_messaging_principal) -> bool:
+        """An Allow whose Principal names a matching service principal."""
+        return self.is_allow and any(predicate(p) for p in self.service_principals())
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed policy document, or why it could not be read."""
+
+    statements: tuple[Statement, ...] = ()
+    present: bool = True
+    problem: str | None = None
+    unknown: bool = False
+    unknown_path: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def as_strings(value: Any) -> tuple[str, ...]:
+    """A string-or-list field as a tuple of strings (numbers and booleans as AWS reads them)."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    result = []
+    for item in items:
+        if isinstance(item, bool):
+            result.append("true" if item else "false")
+        elif isinstance(item, float) and item.is_integer():
+            result.append(str(int(item)))
+        else:
+            result.append(str(item))
+    return tuple(result)
+
+
+def _optional_strings(raw: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
+    return as_strings(raw[key]) if key in raw else None
+
+
+def parse_document(value: Any) -> Document:
+    """Parse a policy property: absent, unknown, a JSON string or an object.
+
+    A string is decoded as AWS does, ignoring surrounding and inner whitespace and a
+    leading byte-order mark; anything that is not a JSON object is reported as a problem
+    rather than silently treated as "no statements".
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Document(present=False)
+    if is_unknown(value):
+        return Document(unknown=True)
+    if isinstance(value, str):
+        text = value.lstrip("\ufeff").strip()
+        try:
+            decoded = json.loads(text)
+        except json.JSONDecodeError as error:
+            return Document(
+                problem=(
+                    f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+                )
+            )
+        value = decoded
+    if not isinstance(value, Mapping):
+        return Document(problem=f"is a JSON {type(value).__name__}, expected a policy object")
+    raw_statements = value.get("Statement")
+    if is_unknown(raw_statements):
+        return Document(unknown=True, unknown_path=".Statement")
+    if raw_statements is None:
+        raw_statements = []
+    elif isinstance(raw_statements, Mapping):
+        raw_statements = [raw_statements]
+    elif not isinstance(raw_statements, list):
+        return Document(problem="has a `Statement` that is neither an object nor a list")
+    statements = []
+    for index, raw in enumerate(raw_statements):
+        if is_unknown(raw):
+            statements.append(_unknown_statement(index, f".Statement[{index}]"))
+            continue
+        if not isinstance(raw, Mapping):
+            return Document(problem=f"has statement #{index} that is not an object")
+        statements.append(parse_statement(index, raw))
+    return Document(statements=tuple(statements))
+
+
+def _unknown_statement(index: int, path: str) -> Statement:
+    return Statement(index, None, "", None, None, None, None, None, None, {}, unknown_path=path)
+
+
+def parse_statement(index: int, raw: Mapping[str, Any]) -> Statement:
+    """Normalise one statement; remember where an unknown value sits inside it."""
+    unknown_path = first_unknown_path(raw, f".Statement[{index}]")
+    sid = raw.get("Sid")
+    conditions = raw.get("Condition")
+    return Statement(
+        index=index,
+        sid=sid if isinstance(sid, str) and sid and not is_unknown(sid) else None,
+        effect=str(raw.get("Effect", "")),
+        principal=raw.get("Principal"),
+        not_principal=raw.get("NotPrincipal"),
+        actions=_optional_strings(raw, "Action"),
+        not_actions=_optional_strings(raw, "NotAction"),
+        resources=_optional_strings(raw, "Resource"),
+        not_resources=_optional_strings(raw, "NotResource"),
+        conditions=conditions if isinstance(conditions, Mapping) else {},
+        unknown_path=unknown_path,
+        raw_condition=conditions,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _wildcard_regex(pattern: str) -> re.Pattern[str]:
+    parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def wildcard_match(pattern: str, value: str) -> bool:
+    """IAM wildcard matching (`*`, `?`), case-insensitive as IAM matches action names."""
+    return _wildcard_regex(pattern).fullmatch(value) is not None
+
+
+def allows_action(statement: Statement, action: str) -> bool:
+    """Whether an Allow statement's Action (or NotAction) covers a concrete action."""
+    if not statement.is_allow:
+        return False
+    if statement.actions is not None:
+        return any(wildcard_match(pattern, action) for pattern in statement.actions)
+    if statement.not_actions is not None:
+        return not any(wildcard_match(pattern, action) for pattern in statement.not_actions)
+    return False
+
+
+def covers_resource(statement: Statement, arn: str | None, name: str | None) -> bool:
+    """Whether a statement's Resource covers a resource known by ARN or, failing that, name.
+
+    At preview a topic's ARN may be unknown while its name is known: then the pattern's
+    last ARN segment is compared with the name.
+    """
+    if statement.resources is None:
+        if statement.not_resources is None:
+            return False
+        return not any(_pattern_covers(p, arn, name) for p in statement.not_resources)
+    return any(_pattern_covers(p, arn, name) for p in statement.resources)
+
+
+def _pattern_covers(pattern: str, arn: str | None, name: str | None) -> bool:
+    if pattern == "*":
+        return True
+    if arn is not None:
+        return wildcard_match(pattern, arn)
+    if name is not None:
+        return wildcard_match(pattern.rsplit(":", 1)[-1], name)
+    return False

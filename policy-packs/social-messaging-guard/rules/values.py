@@ -1,0 +1,142 @@
+"""Property values as the engine sends them: plain data, unknowns and the pack's own model.
+
+pulumi-policy wraps properties in proxies that raise as soon as a rule touches an unknown
+value, which aborts the whole rule. The rules here unwrap the proxies first and look for
+unknowns themselves, so one unknown property never hides the findings about the others,
+and the "could not judge" message names exactly what was unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+    UnknownValueError,
+)
+
+UNKNOWN_SENTINELS = frozenset(
+    {
+        UNKNOWN_STRING_VALUE,
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+        UNKNOWN_ASSET_VALUE,
+        UNKNOWN_ARCHIVE_VALUE,
+    }
+)
+
+
+def is_unknown(value: Any) -> bool:
+    """True for the engine's "not known until the update runs" sentinels."""
+    return isinstance(value, str) and value in UNKNOWN_SENTINELS
+
+
+def plain(value: Any) -> Any:
+    """Strip pulumi-policy's unknown-checking proxies, keeping unknown sentinels as data."""
+    if isinstance(value, (str, bytes, bool, int, float)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, Mapping):
+        try:
+            return plain(value["__target"])
+        except KeyError:
+            return {key: plain(value[key]) for key in value}
+    if isinstance(value, Sequence):
+        try:
+            return plain(value["__target"])  # type: ignore[call-overload]
+        except (KeyError, TypeError, IndexError):
+            return [plain(item) for item in value]
+    return value
+
+
+def first_unknown_path(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first unknown inside a value, so a message can point at it."""
+    if is_unknown(value):
+        return path or "."
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            found = first_unknown_path(item, f"{path}.{key}")
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = first_unknown_path(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource as the rules see it: plain properties and dependencies by URN."""
+
+    type: str
+    name: str
+    urn: str
+    props: Mapping[str, Any]
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """How messages name a resource: its Pulumi name and type, as `pulumi preview` shows."""
+        return f"'{self.name}' ({self.type})"
+
+    def get(self, prop: str) -> Any:
+        return self.props.get(prop)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation: what is wrong, with the value seen and how to fix it."""
+
+    message: str
+    urn: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What a rule decided, plus what it could not judge because a value was unknown."""
+
+    findings: list[Finding] = field(default_factory=list)
+    undecided: list[str] = field(default_factory=list)
+
+    def add(self, message: str, urn: str | None = None) -> None:
+        self.findings.append(Finding(message, urn))
+
+    def unknown(self, note: str) -> None:
+        if note not in self.undecided:
+            self.undecided.append(note)
+
+    def extend(self, other: Outcome) -> None:
+        for finding in other.findings:
+            if finding not in self.findings:
+                self.findings.append(finding)
+        for note in other.undecided:
+            self.unknown(note)
+
+
+class UndecidedAtPreview(UnknownValueError):
+    """Raised after a rule reported what it could decide, listing what it could not.
+
+    pulumi-policy turns an UnknownValueError into the engine's advisory "can't run policy
+    ... during preview" diagnostic; the message here says which property of which resource
+    was unknown, so the author knows what `pulumi up` will check once it is known.
+    """
+
+    def __init__(self, notes: Sequence[str]) -> None:
+        super().__init__(UNKNOWN_STRING_VALUE, [])
+        self.message = "; ".join(notes)

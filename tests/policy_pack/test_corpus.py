@@ -1,0 +1,57 @@
+"""The corpus, through the real Analyzer server: each case's violations by name and level.
+
+One server serves every case (it is reconfigured before each one, which also resets the
+previous case's settings). Every case runs `Analyze` on each resource and `AnalyzeStack`,
+as `pulumi preview` does, and must report exactly the expected violations of its policy
+(or of every policy, for the cases that say so), including "could not judge" ones.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from components.policy_analyzer import PolicyPackServer
+from tests.policy_pack.corpus_cases import CORPUS_DIR, Case, load_corpus, unmatched
+
+CASES = load_corpus()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[PolicyPackServer]:
+    with PolicyPackServer() as running:
+        yield running
+
+
+def test_the_corpus_has_one_file_per_policy_and_enough_cases() -> None:
+    files = sorted(path.stem for path in CORPUS_DIR.glob("*.yaml"))
+    assert files == sorted(
+        [
+            "waba-destination-topic-standard",
+            "kms-key-symmetric",
+            "sns-topic-customer-managed-key",
+            "service-principal-confused-deputy",
+            "waba-destination-delivery-permissions",
+            "connect-channel-role-least-privilege",
+        ]
+    )
+    per_file = Counter(case.file_policy for case in CASES)
+    assert len(CASES) >= 60 and min(per_file.values()) >= 10, per_file
+    # Both kinds of case in every file: some pass, some must be refused.
+    for policy in per_file:
+        outcomes = {bool(case.expected) for case in CASES if case.file_policy == policy}
+        assert outcomes == {True, False}, policy
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_case(server: PolicyPackServer, case: Case) -> None:
+    server.configure(case.config)
+    violations = server.analyze_all(case.resources)
+    if not case.all_policies:
+        violations = [v for v in violations if v.policy_name == case.file_policy]
+    missing, unexpected = unmatched(case.expected, violations)
+    assert not missing and not unexpected, f"\nmissing: {missing}\nunexpected: " + "\n".join(
+        f"[{v.policy_name}/{v.enforcement_level}] {v.urn}: {v.message}" for v in unexpected
+    )
