@@ -1,0 +1,277 @@
+"""Create, adopt, refuse, take over, update, refresh and delete a WABA's event
+destination against the socialmessaging emulator over real HTTP, counting the calls
+that reach the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.waba_destination import WabaDestinationError, WabaEventDestinationProvider
+from tests.fakes.fixtures import AwsDoubles
+from tests.waba.builders import connect_instance, make_channel_role, make_topic, props
+
+GET = "GetLinkedWhatsAppBusinessAccount"
+PUT = "PutWhatsAppBusinessAccountEventDestinations"
+provider = WabaEventDestinationProvider()
+
+
+@pytest.fixture
+def logs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """What the provider tells the engine's log."""
+    seen: list[tuple[str, str]] = []
+    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: seen.append(("warn", msg)))
+    monkeypatch.setattr(pulumi.log, "info", lambda msg, *a, **k: seen.append(("info", msg)))
+    return seen
+
+
+def created(aws: AwsDoubles, waba: str, topic: str, **more: Any) -> dict[str, Any]:
+    """Create, then forget the calls it made, as a fresh `pulumi up` would start."""
+    result = provider.create(props(waba, topic, aws.region, **more))
+    aws.emulator.reset_calls()
+    assert result.outs is not None
+    return {**result.outs, "__provider": "serialised"}
+
+
+def test_create_writes_the_destination_and_confirms_it(aws: AwsDoubles) -> None:
+    waba = aws.emulator.link_waba(name="Acme Support", region=aws.region)
+    topic = make_topic(aws.region, aws.account)
+
+    result = provider.create(props(waba, topic, aws.region))
+
+    live = aws.emulator.waba(waba)
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": topic}
+    assert result.id == live.arn
+    assert result.outs is not None
+    assert result.outs["wabaArn"] == live.arn
+    assert result.outs["wabaName"] == "Acme Support"
+    assert result.outs["registrationStatus"] == "COMPLETE"
+    assert result.outs["previousEventDestinationArn"] == ""
+    assert result.outs["adopted"] is False
+    assert aws.emulator.operations() == [GET, PUT, GET]
+
+
+def test_create_for_connect_passes_the_channel_role(aws: AwsDoubles) -> None:
+    waba = aws.emulator.link_waba(region=aws.region)
+    role = make_channel_role(aws.account, aws.region)
+    instance = connect_instance(aws.account, aws.region)
+
+    result = provider.create(props(waba, instance, aws.region, roleArn=role))
+
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": instance, "roleArn": role}
+    assert result.outs is not None and result.outs["roleArn"] == role
+
+
+def test_create_adopts_the_same_destination_without_writing(aws: AwsDoubles) -> None:
+    topic = make_topic(aws.region, aws.account)
+    waba = aws.emulator.link_waba(region=aws.region, destination=topic)
+
+    result = provider.create(props(waba, topic, aws.region))
+
+    assert result.outs is not None
+    assert result.outs["adopted"] is True
+    assert result.outs["previousEventDestinationArn"] == topic
+    assert aws.emulator.operations() == [GET]
+
+
+def test_create_refuses_to_replace_another_destination_without_takeover(
+    aws: AwsDoubles,
+) -> None:
+    theirs = make_topic(aws.region, aws.account, name="crm-events")
+    ours = make_topic(aws.region, aws.account)
+    waba = aws.emulator.link_waba(region=aws.region, destination=theirs)
+
+    with pytest.raises(WabaDestinationError) as refused:
+        provider.create(props(waba, ours, aws.region))
+
+    assert theirs in str(refused.value)
+    assert "takeover" in str(refused.value)
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": theirs}
+    assert PUT not in aws.emulator.operations()
+
+
+def test_takeover_replaces_and_delete_puts_the_previous_destination_back(
+    aws: AwsDoubles, logs: list[tuple[str, str]]
+) -> None:
+    theirs = make_topic(aws.region, aws.account, name="crm-events")
+    ours = make_topic(aws.region, aws.account)
+    waba = aws.emulator.link_waba(region=aws.region, destination=theirs)
+
+    state = created(aws, waba, ours, takeover=True)
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": ours}
+    assert state["previousEventDestinationArn"] == theirs
+    assert any(level == "warn" and theirs in msg for level, msg in logs)
+
+    provider.delete(state["wabaArn"], state)
+
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": theirs}
+    assert aws.emulator.operations() == [GET, PUT]
+
+
+def test_update_puts_the_new_destination_and_confirms(aws: AwsDoubles) -> None:
+    waba = aws.emulator.link_waba(region=aws.region)
+    first = make_topic(aws.region, aws.account)
+    second = make_topic(aws.region, aws.account, name="whatsapp-events-v2")
+    state = created(aws, waba, first)
+
+    news = props(waba, second, aws.region)
+    assert provider.diff(state["wabaArn"], state, news).replaces == []
+    result = provider.update(state["wabaArn"], state, news)
+
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": second}
+    assert result.outs is not None
+    assert result.outs["eventDestinationArn"] == second
+    assert result.outs["previousEventDestinationArn"] == ""
+    assert aws.emulator.operations() == [PUT, GET]
+
+
+def test_update_of_settings_alone_makes_no_call(aws: AwsDoubles) -> None:
+    waba = aws.emulator.link_waba(region=aws.region)
+    topic = make_topic(aws.region, aws.account)
+    state = created(aws, waba, topic)
+    news = props(waba, topic, aws.region, takeover=True, verify=False)
+
+    diff = provider.diff(state["wabaArn"], state, news)
+    result = provider.update(state["wabaArn"], state, news)
+
+    assert diff.changes is True and diff.replaces == []
+    assert result.outs is not None
+    assert result.outs["takeover"] is True and result.outs["verify"] is False
+    assert result.outs["wabaArn"] == state["wabaArn"]
+    assert aws.emulator.operations() == []
+
+
+def test_refresh_reports_an_out_of_band_change_and_up_puts_ours_back(aws: AwsDoubles) -> None:
+    waba = aws.emulator.link_waba(region=aws.region)
+    ours = make_topic(aws.region, aws.account)
+    state = created(aws, waba, ours)
+    someone_elses = make_topic(aws.region, aws.account, name="console-change")
+    aws.emulator.set_destination(waba, someone_elses)
+
+    refreshed = provider.read(state["wabaArn"], state)
+
+    assert refreshed.id == state["wabaArn"]
+    assert refreshed.outs is not None
+    assert refreshed.outs["eventDestinationArn"] == someone_elses
+    assert refreshed.outs["previousEventDestinationArn"] == ""
+    assert aws.emulator.operations() == [GET]
+    diff = provider.diff(state["wabaArn"], refreshed.outs, props(waba, ours, aws.region))
+    assert diff.changes is True and diff.replaces == []
+
+
+def test_refresh_of_a_cleared_destination_reports_none(aws: AwsDoubles) -> None:
+    waba = aws.emulator.link_waba(region=aws.region)
+    state = created(aws, waba, make_topic(aws.region, aws.account))
+    aws.emulator.set_destination(waba, None)
+
+    refreshed = provider.read(state["wabaArn"], state)
+
+    assert refreshed.outs is not None and refreshed.outs["eventDestinationArn"] == ""
+
+
+def test_delete_clears_a_destination_this_resource_set(aws: AwsDoubles) -> None:
+    waba = aws.emulator.link_waba(region=aws.region)
+    state = created(aws, waba, make_topic(aws.region, aws.account))
+
+    provider.delete(state["wabaArn"], state)
+
+    assert aws.emulator.destination(waba) is None
+    assert aws.emulator.operations() == [GET, PUT]
+    assert aws.emulator.calls[-1].params == {"id": waba, "eventDestinations": []}
+    # The WABA stays linked: delete never disassociates it.
+    assert aws.emulator.waba(waba).id == waba
+
+
+def test_delete_leaves_a_destination_someone_else_changed(
+    aws: AwsDoubles, logs: list[tuple[str, str]]
+) -> None:
+    waba = aws.emulator.link_waba(region=aws.region)
+    state = created(aws, waba, make_topic(aws.region, aws.account))
+    theirs = make_topic(aws.region, aws.account, name="crm-events")
+    aws.emulator.set_destination(waba, theirs)
+
+    provider.delete(state["wabaArn"], state)
+
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": theirs}
+    assert aws.emulator.operations() == [GET]
+    assert any(level == "warn" and theirs in msg and "left" in msg for level, msg in logs)
+
+
+def test_delete_leaves_an_adopted_destination(aws: AwsDoubles, logs: list[tuple[str, str]]) -> None:
+    topic = make_topic(aws.region, aws.account)
+    waba = aws.emulator.link_waba(region=aws.region, destination=topic)
+    state = created(aws, waba, topic)
+
+    provider.delete(state["wabaArn"], state)
+
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": topic}
+    assert aws.emulator.operations() == [GET]
+    assert any("adopted" in msg for _, msg in logs)
+
+
+def test_adopted_then_updated_destination_is_restored_on_delete(aws: AwsDoubles) -> None:
+    original = make_topic(aws.region, aws.account)
+    waba = aws.emulator.link_waba(region=aws.region, destination=original)
+    state = created(aws, waba, original)
+    newer = make_topic(aws.region, aws.account, name="whatsapp-events-v2")
+    updated = provider.update(state["wabaArn"], state, props(waba, newer, aws.region)).outs
+    assert updated is not None
+
+    provider.delete(state["wabaArn"], updated)
+
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": original}
+
+
+def test_a_waba_that_is_no_longer_linked(aws: AwsDoubles, logs: list[tuple[str, str]]) -> None:
+    waba = aws.emulator.link_waba(region=aws.region)
+    topic = make_topic(aws.region, aws.account)
+    state = created(aws, waba, topic)
+    aws.emulator.unlink(waba)
+
+    refreshed = provider.read(state["wabaArn"], state)
+    assert refreshed.id == ""
+
+    provider.delete(state["wabaArn"], state)
+    assert aws.emulator.operations() == [GET, GET]
+    assert any("no longer linked" in msg for _, msg in logs)
+
+    with pytest.raises(WabaDestinationError) as refused:
+        provider.create(props(waba, topic, aws.region))
+    assert "ResourceNotFoundException" in str(refused.value)
+    assert "link it" in str(refused.value)
+
+
+def test_create_refuses_a_topic_in_another_account_than_the_live_waba(aws: AwsDoubles) -> None:
+    waba = aws.emulator.link_waba(region=aws.region, account="210987654321")
+    topic = make_topic(aws.region, aws.account)
+
+    with pytest.raises(WabaDestinationError) as refused:
+        provider.create(props(waba, topic, aws.region))
+
+    assert "210987654321" in str(refused.value)
+    assert aws.emulator.operations() == [GET]
+
+
+def test_a_waba_is_only_found_in_its_region(aws: AwsDoubles) -> None:
+    waba = aws.emulator.link_waba(region="eu-central-1")
+
+    with pytest.raises(WabaDestinationError) as refused:
+        provider.create(props(waba, make_topic(aws.region, aws.account), aws.region))
+
+    assert "eu-west-1" in str(refused.value)
+    assert "region" in str(refused.value)
+
+
+def test_get_by_id_alone_reads_the_region_from_the_arn(aws: AwsDoubles) -> None:
+    topic = make_topic(aws.region, aws.account)
+    waba = aws.emulator.link_waba(region=aws.region, destination=topic)
+    arn = aws.emulator.waba(waba).arn
+
+    found = provider.read(arn, {})
+
+    assert found.id == arn
+    assert found.outs is not None
+    assert found.outs["eventDestinationArn"] == topic
+    assert found.outs["region"] == aws.region

@@ -1,0 +1,107 @@
+"""WabaEventDestination as a Pulumi program sees it: its type token, the camelCase keys
+it puts in state, its snake_case output attributes and a provider without secrets."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.waba_destination import WabaEventDestination, WabaEventDestinationArgs
+from tests.fakes.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN
+
+TOKEN = "pulumi-python:dynamic/social-messaging:WabaEventDestination"
+WABA_ARN = "arn:aws:social-messaging:eu-west-1:123456789012:waba/0123456789abcdef"
+TOPIC = "arn:aws:sns:eu-west-1:123456789012:whatsapp-events"
+
+
+class Mocks(pulumi.runtime.Mocks):
+    """Answers like the dynamic provider would after create."""
+
+    def __init__(self) -> None:
+        self.created: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.created.append(args)
+        outs = dict(args.inputs)
+        if args.typ == TOKEN:
+            outs.update(
+                wabaArn=WABA_ARN,
+                wabaName="Acme",
+                registrationStatus="COMPLETE",
+                roleArn="",
+                previousEventDestinationArn="",
+                previousRoleArn="",
+                adopted=False,
+            )
+        return f"{args.name}-id", outs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+        return {}, None
+
+
+@pytest.fixture
+def mocks(monkeypatch: pytest.MonkeyPatch) -> Mocks:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", SESSION_TOKEN)
+    recorder = Mocks()
+    pulumi.runtime.set_mocks(recorder, preview=False)
+    return recorder
+
+
+@pulumi.runtime.test
+def test_state_keys_type_token_and_output_attributes(mocks: Mocks) -> pulumi.Output[Any]:
+    destination = WabaEventDestination(
+        "support",
+        WabaEventDestinationArgs(
+            waba_id="waba-0123456789abcdef", event_destination_arn=TOPIC, region="eu-west-1"
+        ),
+    )
+
+    def check(values: list[Any]) -> None:
+        [args] = [a for a in mocks.created if a.typ == TOKEN]
+        assert args.name == "support"
+        assert {"wabaId", "eventDestinationArn", "region", "takeover", "verify"} <= set(args.inputs)
+        assert not any("_" in key for key in args.inputs if key != "__provider")
+        assert args.inputs["takeover"] is False and args.inputs["verify"] is True
+        waba_id, destination_arn, role_arn, waba_arn, waba_name, status = values
+        assert (waba_id, destination_arn, role_arn) == ("waba-0123456789abcdef", TOPIC, "")
+        assert (waba_arn, waba_name, status) == (WABA_ARN, "Acme", "COMPLETE")
+
+    return pulumi.Output.all(
+        destination.waba_id,
+        destination.event_destination_arn,
+        destination.role_arn,
+        destination.waba_arn,
+        destination.waba_name,
+        destination.registration_status,
+    ).apply(check)
+
+
+@pulumi.runtime.test
+def test_the_serialised_provider_holds_no_credentials(mocks: Mocks) -> pulumi.Output[Any]:
+    destination = WabaEventDestination(
+        "support",
+        WabaEventDestinationArgs(
+            waba_id="waba-0123456789abcdef",
+            event_destination_arn=TOPIC,
+            region="eu-west-1",
+            profile="deployer",
+        ),
+    )
+
+    def check(_: Any) -> None:
+        [args] = [a for a in mocks.created if a.typ == TOKEN]
+        serialised = args.inputs["__provider"]
+        if isinstance(serialised, dict):  # a secret travels wrapped in its signature
+            serialised = serialised["value"]
+        pickled = base64.b64decode(serialised)
+        assert b"components.waba_destination" in pickled
+        for secret in (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN):
+            assert secret not in serialised and secret.encode() not in pickled
+            assert all(secret not in str(value) for value in args.inputs.values())
+
+    return destination.urn.apply(check)

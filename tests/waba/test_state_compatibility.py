@@ -1,0 +1,93 @@
+"""Stacks deployed with an earlier version must keep refreshing and destroying: the
+committed state of each version is loaded by a fresh `python -m pulumi.dynamic` (the
+engine's own host) and driven through Read and Delete. A refactor that moves or
+renames the provider, or changes what it expects in state, fails here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi.runtime.proto import provider_pb2
+
+from components.waba_destination_rules import parse_arn
+from tests.fakes.fixtures import AwsDoubles
+from tests.waba.engine import URN, dynamic_provider, plain, struct
+
+FIXTURES = sorted(Path(__file__).with_name("fixtures").glob("state-v*.json"))
+
+
+def load(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text()))
+
+
+def link_fixture_waba(aws: AwsDoubles, state: dict[str, Any]) -> str:
+    """The WABA of the fixture, sending its events where the state says it does."""
+    arn = parse_arn(state["id"])
+    assert arn is not None
+    outputs = state["outputs"]
+    return aws.emulator.link_waba(
+        name=outputs["wabaName"],
+        region=arn.region,
+        account=arn.account,
+        hex_id=arn.resource.split("/", 1)[1],
+        destination=outputs["eventDestinationArn"],
+        role_arn=outputs["roleArn"] or None,
+    )
+
+
+def test_there_is_a_fixture_per_state_version() -> None:
+    assert [path.name for path in FIXTURES][:1] == ["state-v1.json"]
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[path.stem for path in FIXTURES])
+def test_refresh_and_destroy_of_a_committed_state(
+    aws: AwsDoubles, tmp_path: Path, path: Path
+) -> None:
+    state = load(path)
+    waba = link_fixture_waba(aws, state)
+    outputs = state["outputs"]
+
+    with dynamic_provider(aws.env(), tmp_path / "provider.stderr") as stub:
+        read = stub.Read(
+            provider_pb2.ReadRequest(
+                id=state["id"],
+                urn=URN,
+                properties=struct(outputs),
+                inputs=struct(state["inputs"]),
+            )
+        )
+        refreshed = plain(read.properties)
+        assert read.id == state["id"]
+        for key in ("wabaArn", "eventDestinationArn", "previousEventDestinationArn", "wabaName"):
+            assert refreshed[key] == outputs[key], key
+
+        stub.Delete(provider_pb2.DeleteRequest(id=state["id"], urn=URN, properties=read.properties))
+
+    previous = outputs["previousEventDestinationArn"]
+    expected = {"eventDestinationArn": previous} if previous else None
+    if expected and outputs["previousRoleArn"]:
+        expected["roleArn"] = outputs["previousRoleArn"]
+    assert aws.emulator.destination(waba) == expected
+    assert aws.emulator.operations() == [
+        "GetLinkedWhatsAppBusinessAccount",
+        "GetLinkedWhatsAppBusinessAccount",
+        "PutWhatsAppBusinessAccountEventDestinations",
+    ]
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[path.stem for path in FIXTURES])
+def test_refresh_of_a_committed_state_whose_waba_was_unlinked(
+    aws: AwsDoubles, tmp_path: Path, path: Path
+) -> None:
+    state = load(path)
+    aws.emulator.unlink(link_fixture_waba(aws, state))
+
+    with dynamic_provider(aws.env(), tmp_path / "provider.stderr") as stub:
+        read = stub.Read(
+            provider_pb2.ReadRequest(id=state["id"], urn=URN, properties=struct(state["outputs"]))
+        )
+
+    assert read.id == ""
