@@ -9,6 +9,7 @@ property dependencies. The offline review and the tests both read programs this 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import runpy
@@ -83,6 +84,8 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # protobuf carries every number as a double
     return value
 
 
@@ -213,8 +216,13 @@ def render(
     def run() -> None:
         namespace.update(runpy.run_path(str(program), run_name="__main__"))
 
-    _sync_await(pulumi.runtime.stack.run_pulumi_func(run))
-    outputs = _sync_await(_resolve(namespace.get("outputs", {})))
+    try:
+        _sync_await(pulumi.runtime.stack.run_pulumi_func(run))
+        outputs = _sync_await(_resolve(namespace.get("outputs", {})))
+    finally:
+        # A failed program leaves futures nobody awaited; collecting them now keeps their
+        # clean-up from running at an arbitrary later point in the interpreter.
+        gc.collect()
     return Rendering(resources=monitor.registrations, outputs=outputs)
 
 
