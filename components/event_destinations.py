@@ -145,6 +145,7 @@ class WhatsAppEventDestinations(pulumi.ComponentResource):
                 profile=aws_provider.profile,
                 assume_role_arn=aws_provider.assume_role_arn,
                 takeover=destination.settings.takeover,
+                verify=destination.settings.verify,
             ),
             pulumi.ResourceOptions(parent=self, depends_on=depends_on),
         )
@@ -161,6 +162,8 @@ class WhatsAppEventDestinations(pulumi.ComponentResource):
                 "wabaArn": resource.waba_arn,
                 "wabaName": resource.waba_name,
                 "registrationStatus": resource.registration_status,
+                "adopted": resource.adopted,
+                "previousEventDestinationArn": resource.previous_event_destination_arn,
             }
             for d, resource in zip(self.destinations, self.waba_destinations, strict=True)
         ]

@@ -148,6 +148,9 @@ class ProgramMocks(pulumi.runtime.Mocks):
                 ),
                 "wabaName": f"rendered WABA {waba}",
                 "registrationStatus": "COMPLETE",
+                "adopted": False,
+                "previousEventDestinationArn": "",
+                "previousRoleArn": "",
             }
         return resource_id, {**inputs, **computed}
 

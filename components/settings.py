@@ -91,6 +91,7 @@ class DestinationSettings(_Model):
     topic_arn: str | None = None
     role_arn: str | None = None
     takeover: bool = False
+    verify: bool = True
 
 
 class TopicSettings(_Model):
@@ -174,6 +175,7 @@ _EXPECTED: dict[str, tuple[str, str]] = {
         _EXAMPLE_ROLE,
     ),
     "takeover": ("true or false", "false"),
+    "verify": ("true or false", "true"),
     "topic": ("an object with name, keyRotation, keyDeletionWindowDays, protect", "..."),
     "name": ("a name", "whatsapp-events"),
     "keyRotation": ("true or false", "true"),

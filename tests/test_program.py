@@ -34,7 +34,7 @@ def sns_only() -> dict[str, Any]:
     return {
         f"{NS}:destinations": [
             {"wabaId": WABA_A, "type": "sns"},
-            {"wabaId": WABA_B, "type": "sns", "takeover": True},
+            {"wabaId": WABA_B, "type": "sns", "takeover": True, "verify": False},
         ],
         f"{NS}:topic": {"name": "whatsapp-events"},
         f"{NS}:tags": {"team": "messaging"},
@@ -122,6 +122,7 @@ def test_dev_stack_builds_one_encrypted_topic_for_its_waba(run_program: RenderFn
     assert "roleArn" not in destination.inputs
     assert destination.inputs["region"] == "us-east-1"
     assert destination.inputs["takeover"] is False
+    assert destination.inputs["verify"] is True
     # Created after, and destroyed before, everything that delivers its events.
     assert {
         r.urn for r in rendering.resources if r.type in (KEY, ALIAS, TOPIC, TOPIC_POLICY)
@@ -147,6 +148,8 @@ def test_dev_stack_builds_one_encrypted_topic_for_its_waba(run_program: RenderFn
                 "wabaArn": waba_arn,
                 "wabaName": f"rendered WABA {WABA_A[5:]}",
                 "registrationStatus": "COMPLETE",
+                "adopted": False,
+                "previousEventDestinationArn": "",
             }
         ],
     }
@@ -187,6 +190,7 @@ def test_sns_only_stack_shares_one_topic_and_makes_no_role(run_program: RenderFn
     destinations = waba_destinations(rendering)
     assert {d["eventDestinationArn"] for d in destinations.values()} == {topic_arn}
     assert destinations[WABA_B]["takeover"] is True
+    assert (destinations[WABA_A]["verify"], destinations[WABA_B]["verify"]) == (True, False)
     assert "connectRoleArn" not in rendering.outputs
     assert [d["roleArn"] for d in rendering.outputs["destinations"]] == [None, None]
 
