@@ -151,6 +151,12 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         "true or false",
     ),
     (
+        "verify not a boolean",
+        {"destinations": [sns(verify="always")]},
+        "destinations[0].verify",
+        "true or false",
+    ),
+    (
         "typo in a destination key",
         {"destinations": [sns(wabaID=WABA_B)]},
         "destinations[0].wabaID",
