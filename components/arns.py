@@ -13,15 +13,12 @@ PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 SOCIAL_MESSAGING_SERVICE = "social-messaging"
 SOCIAL_MESSAGING_PRINCIPAL = "social-messaging.amazonaws.com"
 
-_ARN = re.compile(
-    r"^arn:(?P<partition>[a-z-]+):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):"
-    r"(?P<account>\d{12}|):(?P<resource>.+)$"
-)
+_ACCOUNT = re.compile(r"^\d{12}$")
 
 
 @dataclass(frozen=True)
 class Arn:
-    """The parts of an ARN that decide where a destination lives."""
+    """The parts of an ARN; the resource part keeps its own separators."""
 
     partition: str
     service: str
@@ -29,13 +26,19 @@ class Arn:
     account: str
     resource: str
 
+    def __str__(self) -> str:
+        return ":".join(
+            ["arn", self.partition, self.service, self.region, self.account, self.resource]
+        )
+
 
 def parse_arn(value: str) -> Arn | None:
-    """Split an ARN into its parts; None when the value is not an ARN at all."""
-    match = _ARN.match(value)
-    if match is None:
+    """Split an ARN into its parts, or None when it is not one (six colon-separated
+    fields; the resource may contain more colons). Formats are checked by the caller."""
+    parts = value.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2] or not parts[5]:
         return None
-    return Arn(**match.groupdict())
+    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
 
 
 def account_root_arn(partition: str, account_id: str) -> str:
@@ -65,7 +68,12 @@ def social_messaging_source_arn(partition: str, region: str, account_id: str) ->
 
 def is_sns_topic_arn(value: str) -> bool:
     parsed = parse_arn(value)
-    return parsed is not None and parsed.service == "sns" and ":" not in parsed.resource
+    return (
+        parsed is not None
+        and parsed.service == "sns"
+        and _ACCOUNT.match(parsed.account) is not None
+        and re.fullmatch(r"[A-Za-z0-9_-]{1,256}(\.fifo)?", parsed.resource) is not None
+    )
 
 
 def is_connect_instance_arn(value: str) -> bool:
@@ -73,5 +81,6 @@ def is_connect_instance_arn(value: str) -> bool:
     return (
         parsed is not None
         and parsed.service == "connect"
+        and _ACCOUNT.match(parsed.account) is not None
         and re.fullmatch(r"instance/[0-9a-fA-F-]{1,100}", parsed.resource) is not None
     )

@@ -16,6 +16,8 @@ from botocore.exceptions import UnknownRegionError
 from botocore.model import Shape
 from pulumi.output import Unknown
 
+from components.arns import Arn, parse_arn
+
 # The engine sends this string for a value that is not known yet (at preview).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SERVICE_PRINCIPAL = "social-messaging.amazonaws.com"
@@ -70,31 +72,6 @@ WABA_ID_HINT = (
     "WhatsApp business accounts, or from "
     "`aws socialmessaging list-linked-whatsapp-business-accounts`"
 )
-
-
-@dataclass(frozen=True)
-class Arn:
-    """The parts of an ARN; the resource part keeps its own separators."""
-
-    partition: str
-    service: str
-    region: str
-    account: str
-    resource: str
-
-    def __str__(self) -> str:
-        return ":".join(
-            ["arn", self.partition, self.service, self.region, self.account, self.resource]
-        )
-
-
-def parse_arn(value: str) -> Arn | None:
-    """Split an ARN into its parts, or None when it is not one (six colon-separated
-    fields, the resource may contain more colons)."""
-    parts = value.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2] or not parts[5]:
-        return None
-    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
 
 
 def is_unknown(value: Any) -> bool:

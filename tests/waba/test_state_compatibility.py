@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pulumi.runtime.proto import provider_pb2
 
-from components.waba_destination_rules import parse_arn
+from components.arns import parse_arn
 from tests.fakes.fixtures import AwsDoubles
 from tests.waba.engine import URN, dynamic_provider, plain, struct
 
