@@ -10,6 +10,7 @@ from components.event_destinations import (
 from components.settings import load_aws_provider_settings, load_settings
 
 settings = load_settings()
+aws_provider = load_aws_provider_settings()
 identity = AwsIdentity.lookup()
 event_destinations = WhatsAppEventDestinations(
     "whatsapp",
@@ -18,7 +19,7 @@ event_destinations = WhatsAppEventDestinations(
         identity=identity,
         project=pulumi.get_project(),
         stack=pulumi.get_stack(),
-        aws_provider=load_aws_provider_settings(),
+        aws_provider=aws_provider,
     ),
 )
 outputs = event_destinations.stack_outputs(identity)

@@ -41,12 +41,12 @@ _EXAMPLE_ROLE = "arn:<partition>:iam::111122223333:role/whatsapp-connect-channel
 class SettingsError(pulumi.RunError):
     """Every problem in the stack configuration, reported together."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], namespace: str = CONFIG_NAMESPACE) -> None:
         self.problems = sorted(problems, key=lambda p: p.path)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         count = len(self.problems)
         super().__init__(
-            f"Invalid stack configuration in namespace '{CONFIG_NAMESPACE}' "
+            f"Invalid stack configuration in namespace '{namespace}' "
             f"({count} problem{'s' if count != 1 else ''}):\n{lines}"
         )
 
@@ -410,7 +410,10 @@ def _namespace_config(namespace: str) -> dict[str, Any]:
     for full_key in pulumi.runtime.config.CONFIG.get():
         if full_key.startswith(prefix):
             key = full_key[len(prefix) :]
-            raw[key] = config.get_object(key)
+            try:
+                raw[key] = config.get_object(key)
+            except pulumi.ConfigTypeError:
+                raw[key] = config.get(key)  # a plain string, not JSON: validated as such
     return raw
 
 
@@ -421,10 +424,84 @@ def load_settings() -> StackSettings:
     )
 
 
+# aws provider settings the WABA event destination resource cannot reproduce, with the
+# way to get the same identity that it can follow.
+_UNSUPPORTED_AWS_KEYS = {
+    "accessKey": "static keys in stack config; use a profile (aws:profile) or the environment",
+    "secretKey": "static keys in stack config; use a profile (aws:profile) or the environment",
+    "token": "a session token in stack config; use a profile (aws:profile) or the environment",
+    "sharedCredentialsFiles": "set AWS_SHARED_CREDENTIALS_FILE in the environment instead",
+    "sharedConfigFiles": "set AWS_CONFIG_FILE in the environment instead",
+    "assumeRoleWithWebIdentity": "set AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE instead",
+}
+_ASSUME_ROLE_KEYS = {"roleArn", "sessionName"}
+
+
+def parse_aws_provider_settings(raw: Mapping[str, Any]) -> AwsProviderSettings:
+    """The identity of the stack's aws provider, for the WABA event destination resource.
+
+    That resource calls AWS from its own process, so it must act as the same identity as
+    the aws provider: a profile, and at most one role to assume. Anything it could not
+    reproduce (chained roles, an external id, session policies, static keys) is refused
+    here rather than silently acting as someone else.
+    """
+    problems: list[Problem] = []
+    for key, advice in _UNSUPPORTED_AWS_KEYS.items():
+        if raw.get(key) is not None:
+            received = "[secret]" if key in ("secretKey", "token", "accessKey") else raw[key]
+            problems.append(Problem(f"aws:{key}", received, f"not set: {advice}", "", remove=True))
+    key = "assumeRoles" if raw.get("assumeRoles") is not None else "assumeRole"
+    roles = raw.get(key)
+    if isinstance(roles, Mapping):
+        roles, prefix = [roles], f"aws:{key}"
+    else:
+        prefix = f"aws:{key}[0]"
+    role_arn: str | None = None
+    if isinstance(roles, list) and roles:
+        if len(roles) > 1:
+            problems.append(
+                Problem(
+                    f"aws:{key}",
+                    f"{len(roles)} roles",
+                    "at most one role: the WABA event destination resource cannot chain roles; "
+                    "use aws:profile with a profile that does (role_arn and source_profile "
+                    "in ~/.aws/config)",
+                    "",
+                    remove=True,
+                )
+            )
+        role = roles[0] if isinstance(roles[0], Mapping) else {}
+        for field_name in sorted(set(role) - _ASSUME_ROLE_KEYS):
+            problems.append(
+                Problem(
+                    f"{prefix}.{field_name}",
+                    role[field_name],
+                    "only roleArn and sessionName: the WABA event destination resource "
+                    "cannot reproduce this; use aws:profile with a profile that assumes the "
+                    "role (role_arn, external_id, duration_seconds in ~/.aws/config)",
+                    "",
+                    remove=True,
+                )
+            )
+        value = role.get("roleArn")
+        if value is not None and not (isinstance(value, str) and _ROLE_ARN.match(value)):
+            problems.append(
+                Problem(
+                    f"{prefix}.roleArn",
+                    value,
+                    "an IAM role ARN 'arn:<partition>:iam::<account>:role/<name>'",
+                    "arn:<partition>:iam::111122223333:role/deployer",
+                )
+            )
+        role_arn = value if isinstance(value, str) else None
+    if problems:
+        raise SettingsError(_unique(problems), namespace="aws")
+    profile = raw.get("profile")
+    return AwsProviderSettings(
+        profile=profile if isinstance(profile, str) else None, assume_role_arn=role_arn
+    )
+
+
 def load_aws_provider_settings() -> AwsProviderSettings:
-    """The profile and role the stack's default aws provider uses (never static keys)."""
-    aws = pulumi.Config("aws")
-    assume_roles = aws.get_object("assumeRoles") or aws.get_object("assumeRole")
-    role = assume_roles[0] if isinstance(assume_roles, list) and assume_roles else assume_roles
-    role_arn = role.get("roleArn") if isinstance(role, dict) else None
-    return AwsProviderSettings(profile=aws.get("profile"), assume_role_arn=role_arn)
+    """Read the stack's aws provider settings (see parse_aws_provider_settings)."""
+    return parse_aws_provider_settings(_namespace_config("aws"))

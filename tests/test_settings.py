@@ -180,6 +180,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         "topic.name",
         "256",
     ),
+    ("topic not an object", {"destinations": [sns()], "topic": "events"}, "topic", "an object"),
     (
         "key deletion window too short",
         {"destinations": [sns()], "topic": {"keyDeletionWindowDays": 6}},
@@ -301,3 +302,80 @@ def test_defaults_and_lenient_scalars_from_the_cli() -> None:
     assert settings.topic_name("social-messaging-destinations", "dev") == (
         "social-messaging-destinations-dev-events"
     )
+
+
+AWS_INVALID: list[tuple[str, dict[str, Any], str, str]] = [
+    (
+        "chained roles",
+        {"aws:assumeRoles": [{"roleArn": ROLE}, {"roleArn": ROLE + "2"}]},
+        "aws:assumeRoles",
+        "cannot chain roles",
+    ),
+    (
+        "external id",
+        {"aws:assumeRoles": [{"roleArn": ROLE, "externalId": "x-123"}]},
+        "aws:assumeRoles[0].externalId",
+        "external_id",
+    ),
+    (
+        "session policy",
+        {"aws:assumeRole": {"roleArn": ROLE, "policy": "{}"}},
+        "aws:assumeRole.policy",
+        "only roleArn and sessionName",
+    ),
+    (
+        "malformed role",
+        {"aws:assumeRoles": [{"roleArn": "deployer"}]},
+        "aws:assumeRoles[0].roleArn",
+        "IAM role",
+    ),
+    ("static keys", {"aws:accessKey": "AKIAEXAMPLEKEY123456"}, "aws:accessKey", "static keys"),
+    (
+        "credentials file",
+        {"aws:sharedCredentialsFiles": ["/x"]},
+        "aws:sharedCredentialsFiles",
+        "AWS_SHARED",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("aws", "path", "text"), [c[1:] for c in AWS_INVALID], ids=[c[0] for c in AWS_INVALID]
+)
+def test_aws_identity_the_destination_resource_cannot_reproduce_is_refused(
+    aws: dict[str, Any], path: str, text: str
+) -> None:
+    registered: list[RenderedResource] = []
+    config = {f"{NS}:destinations": [sns()], **aws}
+    with pytest.raises(SettingsError) as raised:
+        render(config, target=TARGET, registrations=registered)
+    assert registered == []
+    problems = {p.path: str(p) for p in raised.value.problems}
+    assert path in problems, list(problems)
+    assert text in problems[path] and "Fix: pulumi config " in problems[path]
+    assert "namespace 'aws'" in str(raised.value)
+
+
+def test_secret_keys_are_never_echoed() -> None:
+    with pytest.raises(SettingsError) as raised:
+        render(
+            {
+                f"{NS}:destinations": [sns()],
+                "aws:secretKey": "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY",
+            },
+            target=TARGET,
+        )
+    assert "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY" not in str(raised.value)
+    assert "aws:secretKey: got '[secret]'" in str(raised.value)
+
+
+def test_the_destination_resource_acts_as_the_stacks_profile_and_role() -> None:
+    config = {
+        f"{NS}:destinations": [sns()],
+        "aws:profile": "messaging-prod",
+        "aws:assumeRoles": [{"roleArn": ROLE, "sessionName": "pulumi"}],
+    }
+    rendering = render(config, target=TARGET, preview=False)
+    destination = rendering.one("pulumi-python:dynamic/social-messaging:WabaEventDestination")
+    assert destination.inputs["profile"] == "messaging-prod"
+    assert destination.inputs["assumeRoleArn"] == ROLE
