@@ -7,11 +7,12 @@ from components.event_destinations import (
     WhatsAppEventDestinations,
     WhatsAppEventDestinationsArgs,
 )
-from components.settings import load_aws_provider_settings, load_settings
+from components.settings import load_aws_provider_settings, load_settings, validate_placement
 
 settings = load_settings()
 aws_provider = load_aws_provider_settings()
 identity = AwsIdentity.lookup()
+validate_placement(settings, identity.partition, identity.region, identity.account_id)
 event_destinations = WhatsAppEventDestinations(
     "whatsapp",
     WhatsAppEventDestinationsArgs(

@@ -424,6 +424,45 @@ def load_settings() -> StackSettings:
     )
 
 
+def validate_placement(
+    settings: StackSettings, partition: str, region: str, account_id: str
+) -> None:
+    """Every ARN in the destinations must be where the stack deploys.
+
+    A WABA publishes only to a destination in its own Region, and the stack's aws
+    provider decides the partition, Region and account; finding a mismatch here fails
+    before any resource is registered, rather than at the first API call.
+    """
+    problems: list[Problem] = []
+    where = f"partition {partition}, Region {region}, account {account_id}"
+    for index, destination in enumerate(settings.destinations):
+        for key, value, regional in (
+            ("wabaId", destination.waba_id, True),
+            ("connectInstanceArn", destination.connect_instance_arn, True),
+            ("topicArn", destination.topic_arn, True),
+            ("roleArn", destination.role_arn, False),
+        ):
+            arn = parse_arn(value) if value else None
+            if arn is None:
+                continue
+            placed = (arn.partition, arn.account) == (partition, account_id) and (
+                not regional or arn.region == region
+            )
+            if not placed:
+                problems.append(
+                    Problem(
+                        f"destinations[{index}].{key}",
+                        value,
+                        f"an ARN where this stack deploys ({where}); deploy the stack there "
+                        "(pulumi config set aws:region <region>, credentials for the account) "
+                        "or name a resource in it",
+                        _EXPECTED[key][1],
+                    )
+                )
+    if problems:
+        raise SettingsError(problems)
+
+
 # aws provider settings the WABA event destination resource cannot reproduce, with the
 # way to get the same identity that it can follow.
 _UNSUPPORTED_AWS_KEYS = {

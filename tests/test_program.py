@@ -259,7 +259,8 @@ POLICY_INPUTS = {
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_preview_every_policy_document_is_a_known_string(run_program: RenderFn, stack: str) -> None:
-    rendering = run_program(stack_config(stack), stack=stack, preview=True, target=TARGET)
+    target = Target("aws", stack_config(stack)["aws:region"], "111122223333")
+    rendering = run_program(stack_config(stack), stack=stack, preview=True, target=target)
     documents = [r for r in rendering.resources if r.type in POLICY_INPUTS]
     assert len(documents) == (2 if stack == "dev" else 4)
     for resource in documents:

@@ -59,13 +59,13 @@ def test_example_stacks_pass_and_every_document_is_printed(stack: str) -> None:
 
 
 def test_json_lists_resources_documents_and_verdicts() -> None:
-    result = review("--stack", "prod", "--json", "--account", "444455556666")
+    result = review("--stack", "prod", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["target"] == {
         "partition": "aws",
         "region": "eu-west-1",
-        "accountId": "444455556666",
+        "accountId": "111122223333",
     }
     types = {r["type"] for r in report["resources"]}
     assert {
@@ -78,7 +78,7 @@ def test_json_lists_resources_documents_and_verdicts() -> None:
     assert sorted(sids) == sorted(SIDS["prod"])
     key = next(d for d in report["documents"] if d["type"] == "aws:kms/key:Key")
     assert key["document"]["Statement"][1]["Condition"]["StringEquals"] == {
-        "aws:SourceAccount": "444455556666"
+        "aws:SourceAccount": "111122223333"
     }
     assert report["verdicts"] == [] and report["mandatoryViolations"] == 0
     assert all("__provider" not in r["properties"] for r in report["resources"])
@@ -125,3 +125,28 @@ def test_missing_stack_file_is_named() -> None:
     result = review("--stack", "nosuchstack")
     assert result.returncode == 2
     assert "Pulumi.nosuchstack.yaml: no such stack file" in result.stderr
+
+
+def test_account_region_and_partition_flags_reach_every_document() -> None:
+    result = review(
+        "--stack", "dev", "--json", "--account", "444455556666", "--region", "cn-north-1"
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["target"] == {
+        "partition": "aws-cn",
+        "region": "cn-north-1",
+        "accountId": "444455556666",
+    }
+    key = next(d for d in report["documents"] if d["type"] == "aws:kms/key:Key")
+    assert key["document"]["Statement"][1]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "444455556666"},
+        "ArnLike": {"aws:SourceArn": "arn:aws-cn:social-messaging:cn-north-1:444455556666:*"},
+    }
+
+
+def test_a_destination_in_another_account_than_the_review_target_is_refused() -> None:
+    result = review("--stack", "prod", "--account", "444455556666")
+    assert result.returncode == 2
+    assert "destinations[1].connectInstanceArn" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

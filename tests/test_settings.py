@@ -379,3 +379,46 @@ def test_the_destination_resource_acts_as_the_stacks_profile_and_role() -> None:
     destination = rendering.one("pulumi-python:dynamic/social-messaging:WabaEventDestination")
     assert destination.inputs["profile"] == "messaging-prod"
     assert destination.inputs["assumeRoleArn"] == ROLE
+
+
+PLACEMENT: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "WABA in another Region",
+        sns(wabaId="arn:aws:social-messaging:eu-west-1:111122223333:waba/abc"),
+        "destinations[0].wabaId",
+    ),
+    (
+        "Connect instance in another account",
+        connect(connectInstanceArn=CONNECT.replace("111122223333", "999988887777")),
+        "destinations[0].connectInstanceArn",
+    ),
+    (
+        "topic in another Region",
+        sns(topicArn=TOPIC.replace("us-east-1", "us-west-2")),
+        "destinations[0].topicArn",
+    ),
+    (
+        "role in another account",
+        connect(roleArn=ROLE.replace("111122223333", "999988887777")),
+        "destinations[0].roleArn",
+    ),
+    (
+        "another partition",
+        connect(connectInstanceArn=CONNECT.replace("arn:aws:", "arn:aws-cn:")),
+        "destinations[0].connectInstanceArn",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("destination", "path"), [c[1:] for c in PLACEMENT], ids=[c[0] for c in PLACEMENT]
+)
+def test_destinations_outside_the_stacks_region_or_account_are_refused_before_any_resource(
+    destination: dict[str, Any], path: str
+) -> None:
+    registered: list[RenderedResource] = []
+    with pytest.raises(SettingsError) as raised:
+        render({f"{NS}:destinations": [destination]}, target=TARGET, registrations=registered)
+    assert registered == []
+    assert [p.path for p in raised.value.problems] == [path]
+    assert "partition aws, Region us-east-1, account 111122223333" in str(raised.value)
