@@ -99,6 +99,15 @@ def load_policy(document: Any) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
+def invalid_policy_problem(what: str, error: ValueError) -> str:
+    """A policy document that does not parse: no grant in it can be checked, so verify
+    fails and names the document instead of stopping with a traceback."""
+    return (
+        f"{what} is not valid JSON ({error}), so it cannot be checked for the grant "
+        f"{SERVICE_PRINCIPAL} needs; fix the policy document."
+    )
+
+
 def principal_is_service(principal: Any, service: str) -> bool:
     """The statement's principal includes the service principal (or everyone)."""
     if principal == "*":
@@ -344,7 +353,12 @@ def verify_topic(
             raise _access_error(error, "sns:GetTopicAttributes", topic_arn) from None
         raise
     problems = topic_problems(topic_arn, attributes)
-    problems += topic_policy_problems(topic_arn, load_policy(attributes.get("Policy")), context)
+    try:
+        policy = load_policy(attributes.get("Policy"))
+    except ValueError as error:
+        problems.append(invalid_policy_problem(f"the topic policy of {topic_arn}", error))
+    else:
+        problems += topic_policy_problems(topic_arn, policy, context)
     key_id = attributes.get("KmsMasterKeyId") or ""
     if key_id:
         problems += verify_topic_key(session, config, topic, key_id, context)
@@ -387,24 +401,44 @@ def verify_topic_key(
         if _error_code(error) in _ACCESS_CODES:
             raise _access_error(error, "kms:GetKeyPolicy", metadata["Arn"]) from None
         raise
-    return problems + key_policy_problems(metadata["Arn"], load_policy(policy), context)
+    try:
+        document = load_policy(policy)
+    except ValueError as error:
+        return problems + [
+            invalid_policy_problem(f"the key policy of KMS key {metadata['Arn']}", error)
+        ]
+    return problems + key_policy_problems(metadata["Arn"], document, context)
 
 
-def _role_policy_documents(iam: Any, role_name: str) -> list[dict[str, Any]]:
-    """The role's inline and attached managed policy documents."""
-    documents = []
+def _role_policy_documents(
+    iam: Any, role_name: str, role_arn: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The role's inline and attached managed policy documents, and a problem for each
+    one that is not valid JSON."""
+    documents: list[dict[str, Any]] = []
+    problems: list[str] = []
+
+    def add(document: Any, what: str) -> None:
+        try:
+            documents.append(load_policy(document))
+        except ValueError as error:
+            problems.append(invalid_policy_problem(what, error))
+
     for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
         for policy_name in page["PolicyNames"]:
             inline = iam.get_role_policy(RoleName=role_name, PolicyName=policy_name)
-            documents.append(load_policy(inline["PolicyDocument"]))
+            add(inline["PolicyDocument"], f"inline policy {policy_name} of role {role_arn}")
     for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
         for attached in page["AttachedPolicies"]:
             policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
             version = iam.get_policy_version(
                 PolicyArn=attached["PolicyArn"], VersionId=policy["DefaultVersionId"]
             )
-            documents.append(load_policy(version["PolicyVersion"]["Document"]))
-    return documents
+            add(
+                version["PolicyVersion"]["Document"],
+                f"managed policy {attached['PolicyArn']} attached to role {role_arn}",
+            )
+    return documents, problems
 
 
 def verify_channel_role(
@@ -417,8 +451,12 @@ def verify_channel_role(
     iam = session.client("iam", region_name=context.region, config=config)
     try:
         trust = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
-        problems = trust_problems(role_arn, load_policy(trust), context)
-        documents = _role_policy_documents(iam, role_name)
+        try:
+            problems = trust_problems(role_arn, load_policy(trust), context)
+        except ValueError as error:
+            problems = [invalid_policy_problem(f"the trust policy of role {role_arn}", error)]
+        documents, unreadable = _role_policy_documents(iam, role_name, role_arn)
+        problems += unreadable
     except ClientError as error:
         if _error_code(error) == "NoSuchEntity":
             return [f"role {role_arn} does not exist; create it first or fix roleArn."]

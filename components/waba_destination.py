@@ -31,12 +31,15 @@ from pulumi import dynamic
 from components import preflight
 from components.waba_destination_rules import (
     ADOPTED,
+    APPLIED_EVENT_DESTINATION_ARN,
+    APPLIED_ROLE_ARN,
     ASSUME_ROLE_ARN,
     EVENT_DESTINATION_ARN,
     INPUTS,
     PREVIOUS_EVENT_DESTINATION_ARN,
     PREVIOUS_ROLE_ARN,
     PROFILE,
+    PUT_OPERATION,
     REGION,
     REGISTRATION_STATUS,
     ROLE_ARN,
@@ -48,15 +51,22 @@ from components.waba_destination_rules import (
     WABA_NAME,
     DestinationConflict,
     EventDestination,
+    adoption_warning,
+    applied_from_props,
+    applied_outputs,
     check_inputs,
     create_action,
     delete_action,
     destination_from_api,
     destination_from_props,
+    has_prior_state,
     live_failures,
     parse_arn,
     plan_diff,
     previous_from_props,
+    stuck_delete_message,
+    update_action,
+    waba_resource_arn,
     with_defaults,
     writes_destination,
 )
@@ -177,7 +187,7 @@ def describe_failure(
     passed_role: str = "",
 ) -> WabaDestinationError:
     """One clear message for a call that failed for good (retries are over); `resource`
-    is the WABA's ARN when known, for the permission the caller lacks."""
+    is the WABA as the IAM resource the missing permission is on (its ARN form)."""
     code, message = _code(error), _message(error)
     text = f"{operation} for WABA {waba} in {region} failed: {code}: {message}"
     if code in _ACCESS_DENIED:
@@ -207,7 +217,10 @@ class WabaClient:
 
     @classmethod
     def for_props(cls, props: Mapping[str, Any]) -> WabaClient:
-        return cls(str(props[REGION]), aws_session(props))
+        """A client for the WABA of these properties; the WABA ARN already in state (if
+        any) names the resource in permission messages before the first read."""
+        known = props.get(WABA_ARN)
+        return cls(str(props[REGION]), aws_session(props), str(known) if known else "")
 
     def _call(
         self,
@@ -227,8 +240,9 @@ class WabaClient:
         except ClientError as error:
             if missing_ok and _code(error) == _NOT_FOUND:
                 return None
+            resource = waba_resource_arn(waba, self.region, self.waba_arn)
             raise describe_failure(
-                error, operation, self.region, waba, self.waba_arn or waba, passed_role
+                error, operation, self.region, waba, resource, passed_role
             ) from None
         except NoCredentialsError:
             raise _no_credentials() from None
@@ -258,7 +272,7 @@ class WabaClient:
         """Replace the WABA's destination list: one item, or none to clear it."""
         items = [destination.to_api()] if destination else []
         self._call(
-            "PutWhatsAppBusinessAccountEventDestinations",
+            PUT_OPERATION,
             waba,
             passed_role=destination.role_arn if destination else "",
             id=waba,
@@ -288,16 +302,36 @@ def _inputs_of(props: Mapping[str, Any]) -> dict[str, Any]:
     return {key: filled.get(key) for key in INPUTS}
 
 
-def _confirm(client: WabaClient, waba: str, ours: EventDestination) -> dict[str, Any]:
-    """Read the WABA after a Put and insist it now sends to our destination."""
-    account = client.get(waba)
+def _confirm(
+    client: WabaClient,
+    waba: str,
+    ours: EventDestination,
+    previous: EventDestination | None,
+) -> dict[str, Any] | None:
+    """Read the WABA after a Put that succeeded. When the read itself fails, the write
+    most likely landed: warn and return None, so the caller records it (state then
+    matches the likely truth and delete can undo it). When the read shows another
+    destination, someone wrote in between: fail, and leave the WABA as it is now."""
+    try:
+        account = client.get(waba)
+    except WabaDestinationError as error:
+        pulumi.log.warn(
+            f"WABA {waba}: {PUT_OPERATION} of {ours.describe()} succeeded but could not be "
+            f"confirmed, because the read after it failed: {error}. Recording "
+            f"{ours.describe()} as set by this resource; run `pulumi refresh` to check the "
+            "WABA's live destination."
+        )
+        return None
     live = destination_from_api(account.get("eventDestinations"))
     if live != ours:
         current = live.describe() if live else "no destination"
+        before = previous.describe() if previous else "no destination"
         raise WabaDestinationError(
-            f"WABA {waba} accepted event destination {ours.describe()} but now reports "
-            f"{current}; another change raced this one. Run `pulumi refresh`, then "
-            "`pulumi up` again."
+            f"WABA {waba}: our {PUT_OPERATION} of {ours.describe()} succeeded, but the WABA "
+            f"now sends its events to {current}: someone else changed it in between. The "
+            f"WABA is left as it is now (before this change it had {before}) and this "
+            "resource was not created. Find out who changed it, then run `pulumi up` again "
+            "(with takeover true to replace their destination)."
         )
     return account
 
@@ -339,8 +373,10 @@ def _refuse_out_of_scope(props: Mapping[str, Any], waba_arn: str) -> None:
 class WabaEventDestinationProvider(dynamic.ResourceProvider):
     """Create, read, update and delete a WABA's event destination safely.
 
-    No method calls AWS in check or diff; create adopts or refuses before it writes;
-    delete only undoes what this resource did.
+    No method calls AWS in check or diff; create and update read the WABA and refuse to
+    overwrite someone else's destination before they write; state records what this
+    resource last wrote or adopted (`appliedEventDestinationArn`/`appliedRoleArn`),
+    which only create and update move; delete only undoes that.
     """
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
@@ -358,6 +394,8 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
         )
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
+        """Get, then adopt, refuse, or verify + Put + a confirming Get (at most 3
+        socialmessaging calls)."""
         props = with_defaults(props)
         waba = str(props[WABA_ID])
         ours = destination_from_props(props)
@@ -370,7 +408,9 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
             action = create_action(live, ours, bool(props.get(TAKEOVER)), waba)
         except DestinationConflict as conflict:
             raise WabaDestinationError(str(conflict)) from None
-        if action == "write":
+        if action == "adopt":
+            pulumi.log.warn(adoption_warning(waba, ours))
+        else:
             _verify_or_fail(client, ours, waba_arn, props)
             if live is not None:
                 pulumi.log.warn(
@@ -378,17 +418,23 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
                     f"{live.describe()} with {ours.describe()}; delete puts it back."
                 )
             client.put(waba, ours)
-            account = _confirm(client, waba, ours)
+            account = _confirm(client, waba, ours, live) or account
         outs = {
             **_inputs_of(props),
             **_account_outputs(account),
             PREVIOUS_EVENT_DESTINATION_ARN: live.arn if live else "",
             PREVIOUS_ROLE_ARN: live.role_arn if live else "",
             ADOPTED: action == "adopt",
+            **applied_outputs(ours),
         }
         return dynamic.CreateResult(waba_arn, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
+        """One Get. Reports the live destination in eventDestinationArn/roleArn, so
+        drift shows, and carries what this resource applied over unchanged: a refresh
+        must never make delete take someone else's destination for ours. Without prior
+        state (`pulumi import`, `get`) the live destination is recorded as adopted, so
+        destroy leaves it where it was."""
         props = with_defaults(props)
         if not props.get(REGION):
             # A bare `get` by id: the id is the WABA ARN, which carries its Region.
@@ -399,24 +445,33 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
         if account is None:
             return dynamic.ReadResult("", {})
         live = destination_from_api(account.get("eventDestinations"))
-        # Report the live destination (empty when someone cleared it) so drift shows;
-        # what the WABA had before this resource is history and stays as recorded.
+        if has_prior_state(props):
+            history = {**_history_of(props), **applied_outputs(applied_from_props(props))}
+        else:
+            history = {
+                PREVIOUS_EVENT_DESTINATION_ARN: live.arn if live else "",
+                PREVIOUS_ROLE_ARN: live.role_arn if live else "",
+                ADOPTED: True,
+                **applied_outputs(live),
+            }
         inputs = {
             **_inputs_of(props),
             WABA_ID: waba,
             EVENT_DESTINATION_ARN: live.arn if live else "",
             ROLE_ARN: live.role_arn if live else "",
         }
-        outs = {
-            **inputs,
-            **_history_of(props),
-            **_account_outputs(account),
-        }
+        outs = {**inputs, **history, **_account_outputs(account)}
         return dynamic.ReadResult(str(account["arn"]), outs, inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
+        """Get, then verify + Put (at most 2 socialmessaging calls). The Get before
+        writing replaces a read-back: it is what keeps update from overwriting a
+        destination someone else set since (which needs takeover, as in create), and
+        within two calls that is worth more than confirming the write afterwards. The
+        previous destination stays what the WABA had before this resource first wrote."""
         olds = with_defaults(olds)
         news = with_defaults(news)
+        applied = applied_from_props(olds)
         kept = {
             **_history_of(olds),
             WABA_ARN: str(olds.get(WABA_ARN) or ""),
@@ -424,18 +479,35 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
             REGISTRATION_STATUS: str(olds.get(REGISTRATION_STATUS) or ""),
         }
         if not writes_destination(olds, news):
-            return dynamic.UpdateResult({**_inputs_of(news), **kept})
+            return dynamic.UpdateResult({**_inputs_of(news), **kept, **applied_outputs(applied)})
         waba = str(news[WABA_ID])
-        waba_arn = str(olds.get(WABA_ARN) or _id)
         ours = destination_from_props(news)
+        client = WabaClient.for_props({**news, WABA_ARN: kept[WABA_ARN]})
+        account = client.get(waba)
+        waba_arn = str(account["arn"])
         _refuse_out_of_scope(news, waba_arn)
-        client = WabaClient.for_props(news)
+        live = destination_from_api(account.get("eventDestinations"))
+        try:
+            action = update_action(live, applied, ours, bool(news.get(TAKEOVER)), waba)
+        except DestinationConflict as conflict:
+            raise WabaDestinationError(str(conflict)) from None
         _verify_or_fail(client, ours, waba_arn, news)
+        if action == "takeover" and live is not None:
+            pulumi.log.warn(
+                f"WABA {waba}: takeover is true, replacing event destination "
+                f"{live.describe()}, which someone else set, with {ours.describe()}; it is "
+                "not put back on delete."
+            )
         client.put(waba, ours)
-        account = _confirm(client, waba, ours)
-        return dynamic.UpdateResult({**_inputs_of(news), **kept, **_account_outputs(account)})
+        return dynamic.UpdateResult(
+            {**_inputs_of(news), **kept, **_account_outputs(account), **applied_outputs(ours)}
+        )
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Get, then at most one Put: only while the live destination is still the one
+        this resource last wrote or adopted, put back what the WABA had before (or
+        clear it). A restore that fails is never followed by a clear: the error says how
+        to get out instead."""
         props = with_defaults(props)
         waba = str(props.get(WABA_ID) or id_)
         client = WabaClient.for_props(props)
@@ -445,18 +517,19 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
                 f"WABA {waba} is no longer linked in {props[REGION]}; nothing to remove."
             )
             return
-        action = delete_action(
-            destination_from_api(account.get("eventDestinations")),
-            destination_from_props(props),
-            previous_from_props(props),
-            waba,
-        )
-        if action.kind == "leave":
+        live = destination_from_api(account.get("eventDestinations"))
+        action = delete_action(live, applied_from_props(props), previous_from_props(props), waba)
+        if action.kind == "leave" or live is None:  # no live destination: always "leave"
             pulumi.log.warn(action.reason)
             return
         pulumi.log.info(action.reason)
         # Never DisassociateWhatsAppBusinessAccount: unlinking is a console decision.
-        client.put(waba, action.restore)
+        try:
+            client.put(waba, action.restore)
+        except WabaDestinationError as error:
+            raise WabaDestinationError(
+                stuck_delete_message(str(error), waba, client.region, live, action.restore)
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -496,6 +569,8 @@ _STATE_KEYS = {
     "previous_event_destination_arn": PREVIOUS_EVENT_DESTINATION_ARN,
     "previous_role_arn": PREVIOUS_ROLE_ARN,
     "adopted": ADOPTED,
+    "applied_event_destination_arn": APPLIED_EVENT_DESTINATION_ARN,
+    "applied_role_arn": APPLIED_ROLE_ARN,
 }
 _ATTRIBUTES = {state: attribute for attribute, state in _STATE_KEYS.items()}
 
@@ -519,6 +594,8 @@ class WabaEventDestination(
     previous_event_destination_arn: pulumi.Output[str]
     previous_role_arn: pulumi.Output[str]
     adopted: pulumi.Output[bool]
+    applied_event_destination_arn: pulumi.Output[str]
+    applied_role_arn: pulumi.Output[str]
 
     def __init__(
         self,

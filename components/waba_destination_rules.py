@@ -1,5 +1,5 @@
 """Pure rules for a WABA's event destination: ARN parsing, input checks, diff and the
-decisions create and delete take. No AWS call happens here, so `pulumi preview` can
+decisions create, update and delete take. No AWS call happens here, so `pulumi preview` can
 run every rule and the tests can prove them without a network.
 """
 
@@ -39,6 +39,11 @@ REGISTRATION_STATUS = "registrationStatus"
 PREVIOUS_EVENT_DESTINATION_ARN = "previousEventDestinationArn"
 PREVIOUS_ROLE_ARN = "previousRoleArn"
 ADOPTED = "adopted"
+# What this resource last wrote to the WABA, or adopted: the destination delete may
+# undo. Refresh reports the live destination in eventDestinationArn/roleArn (drift) but
+# never moves these, so a destination someone else set since is never mistaken for ours.
+APPLIED_EVENT_DESTINATION_ARN = "appliedEventDestinationArn"
+APPLIED_ROLE_ARN = "appliedRoleArn"
 
 STRING_INPUTS = (WABA_ID, EVENT_DESTINATION_ARN, ROLE_ARN, REGION, PROFILE, ASSUME_ROLE_ARN)
 BOOLEAN_INPUTS = (TAKEOVER, VERIFY)
@@ -50,6 +55,8 @@ OUTPUTS = INPUTS + (
     PREVIOUS_EVENT_DESTINATION_ARN,
     PREVIOUS_ROLE_ARN,
     ADOPTED,
+    APPLIED_EVENT_DESTINATION_ARN,
+    APPLIED_ROLE_ARN,
 )
 REQUIRED_INPUTS = (WABA_ID, EVENT_DESTINATION_ARN, REGION)
 DEFAULTS: Mapping[str, Any] = {
@@ -446,6 +453,34 @@ def previous_from_props(props: Mapping[str, Any]) -> EventDestination | None:
     return EventDestination(str(arn), str(props.get(PREVIOUS_ROLE_ARN) or ""))
 
 
+def applied_from_props(props: Mapping[str, Any]) -> EventDestination | None:
+    """What this resource last wrote to the WABA or adopted, from state: the only
+    destination delete may undo. State written before `appliedEventDestinationArn`
+    existed holds it in eventDestinationArn/roleArn, the best record there is (a
+    refresh by that version may have moved them to the live destination)."""
+    arn = props.get(APPLIED_EVENT_DESTINATION_ARN)
+    role = props.get(APPLIED_ROLE_ARN)
+    if arn is None:
+        arn, role = props.get(EVENT_DESTINATION_ARN), props.get(ROLE_ARN)
+    if not arn:
+        return None
+    return EventDestination(str(arn), str(role or ""))
+
+
+def applied_outputs(applied: EventDestination | None) -> dict[str, str]:
+    """The state keys that record what this resource last wrote or adopted."""
+    return {
+        APPLIED_EVENT_DESTINATION_ARN: applied.arn if applied else "",
+        APPLIED_ROLE_ARN: applied.role_arn if applied else "",
+    }
+
+
+def has_prior_state(props: Mapping[str, Any]) -> bool:
+    """Whether read got the state of a resource this provider created, rather than the
+    bare inputs of `pulumi import` or a `get`: create always records the WABA ARN."""
+    return bool(props.get(WABA_ARN)) or props.get(APPLIED_EVENT_DESTINATION_ARN) is not None
+
+
 class DestinationConflict(Exception):
     """The WABA already sends its events somewhere else and takeover is off."""
 
@@ -471,6 +506,49 @@ def create_action(
     )
 
 
+def adoption_warning(waba_id: str, ours: EventDestination) -> str:
+    """Why adopting is not owning: delete cannot tell two resources that adopted or set
+    the same destination apart (tags on the WABA would cost calls delete cannot spend),
+    so whichever of them is destroyed first clears it for both."""
+    return (
+        f"WABA {waba_id} already sends its events to exactly this destination, "
+        f"{ours.describe()}; this resource adopts it without writing, and destroying it "
+        "leaves the destination in place. If another stack or resource set it, "
+        "destroying that one will clear it, although this resource still declares it. "
+        "To rename or move this resource within a stack, use the `aliases` resource "
+        "option instead, so that it is not created a second time."
+    )
+
+
+UpdateKind = Literal["write", "takeover"]
+
+
+def update_action(
+    live: EventDestination | None,
+    applied: EventDestination | None,
+    ours: EventDestination,
+    takeover: bool,
+    waba_id: str,
+) -> UpdateKind:
+    """Write over what this resource set (or over nothing, or over what is already the
+    new destination); a destination someone else set since is replaced only with
+    takeover, as in create. Unlike create, the destination replaced by takeover here is
+    not recorded: previous stays what the WABA had before this resource first wrote."""
+    if live is None or live in (applied, ours):
+        return "write"
+    if takeover:
+        return "takeover"
+    was = applied.describe() if applied else "no destination"
+    raise DestinationConflict(
+        f"WABA {waba_id} now sends its events to {live.describe()}, but this resource "
+        f"last set {was}; someone changed it since, and replacing it with "
+        f"{ours.describe()} would cut off whoever consumes it now. Nothing was written. "
+        "Run `pulumi refresh` to see the live destination in the stack. Then, to replace "
+        "it on purpose, set takeover to true (it is not put back on delete); to keep it, "
+        "set eventDestinationArn (and roleArn) to it."
+    )
+
+
 DeleteKind = Literal["leave", "restore", "clear"]
 
 
@@ -485,23 +563,30 @@ class DeleteAction:
 
 def delete_action(
     live: EventDestination | None,
-    ours: EventDestination,
+    applied: EventDestination | None,
     previous: EventDestination | None,
     waba_id: str,
 ) -> DeleteAction:
     """Put the WABA back the way this resource found it, but only while the live
-    destination is still ours: a destination someone else set since is theirs."""
-    if live != ours:
-        current = live.describe() if live else "no destination"
+    destination is still the one this resource last wrote or adopted (`applied`): a
+    destination someone else set since is theirs."""
+    if live is None:
         return DeleteAction(
             "leave",
-            f"WABA {waba_id} now sends its events to {current}, not to {ours.describe()} "
+            f"WABA {waba_id} has no event destination now (someone cleared it, or this "
+            "resource never set one), so there is nothing to undo and it is left as it is.",
+        )
+    if live != applied:
+        ours = applied.describe() if applied else "no destination"
+        return DeleteAction(
+            "leave",
+            f"WABA {waba_id} now sends its events to {live.describe()}, not to {ours} "
             "that this resource set; someone changed it since, so it is left as it is.",
         )
-    if previous == ours:
+    if previous == live:
         return DeleteAction(
             "leave",
-            f"WABA {waba_id} already sent its events to {ours.describe()} before this "
+            f"WABA {waba_id} already sent its events to {live.describe()} before this "
             "resource adopted it, so the destination is left in place.",
         )
     if previous is not None:
@@ -515,6 +600,38 @@ def delete_action(
     )
 
 
+def stuck_delete_message(
+    failure: str,
+    waba_id: str,
+    region: str,
+    live: EventDestination,
+    restore: EventDestination | None,
+) -> str:
+    """How to get out when delete cannot put the WABA back (the previous topic was
+    deleted since, say). Delete never falls back to clearing: that would silently cut
+    off a destination that was there before this resource."""
+    if restore is not None:
+        items = f"eventDestinationArn={restore.arn}"
+        if restore.role_arn:
+            items += f",roleArn={restore.role_arn}"
+        goal = f"put back its previous destination {restore.describe()}"
+        by_hand = "set the destination you want by hand"
+    else:
+        items = "'[]'"
+        goal = "clear the destination this resource set"
+        by_hand = "clear it (or set another destination) by hand"
+    return (
+        f"{failure.rstrip('.')}. Delete could not {goal}; WABA {waba_id} still sends its events to "
+        f"{live.describe()}, and nothing else was changed. To get out, either {by_hand}, "
+        f"for example `aws socialmessaging put-whatsapp-business-account-event-destinations "
+        f"--region {region} --id {waba_id} --event-destinations {items}`, then run the "
+        "destroy again (it leaves a destination this resource did not set); or, after "
+        "checking the WABA's destination in the AWS End User Messaging Social console, "
+        "drop this resource from the stack with `pulumi state delete <urn>` (`pulumi "
+        "stack --show-urns` lists the URNs)."
+    )
+
+
 @dataclass(frozen=True)
 class DiffPlan:
     """The engine's view of a change: update in place, replace, or nothing."""
@@ -524,9 +641,41 @@ class DiffPlan:
     delete_before_replace: bool = False
 
 
+def waba_key(value: Any) -> str | None:
+    """The WABA's own id from either form the API accepts: `waba-<id>` or its ARN
+    `...:waba/<id>` (the ARN's id is the same <id>); None for anything else."""
+    if not isinstance(value, str) or is_unknown(value):
+        return None
+    if value.startswith("waba-"):
+        return value.removeprefix("waba-") or None
+    arn = parse_arn(value)
+    if arn is not None and arn.resource.startswith("waba/"):
+        return arn.resource.removeprefix("waba/") or None
+    return None
+
+
 def same_waba(old: Mapping[str, Any], new_waba_id: Any) -> bool:
-    """The new wabaId names the WABA in state, by its id or by the ARN read from AWS."""
-    return new_waba_id in (old.get(WABA_ID), old.get(WABA_ARN))
+    """The new wabaId names the WABA in state, in either form: `waba-<id>` and
+    `arn:...:waba/<id>` are the same WABA, whichever the state or the program uses."""
+    new = waba_key(new_waba_id)
+    return new is not None and new in (waba_key(old.get(WABA_ID)), waba_key(old.get(WABA_ARN)))
+
+
+def waba_resource_arn(waba_id: str, region: str, known_arn: str = "") -> str:
+    """The WABA as the IAM resource a permission names,
+    `arn:<partition>:social-messaging:<region>:<account>:waba/<id>`: the ARN read from
+    AWS or given as wabaId when there is one, else built from the id and Region with
+    `<account>` left for the reader (it is only known once the WABA is read)."""
+    for candidate in (known_arn, waba_id):
+        arn = parse_arn(candidate) if candidate else None
+        if arn is not None and arn.resource.startswith("waba/"):
+            return candidate
+    key = waba_key(waba_id) or waba_id
+    partition = partition_of_region(region) if region else None
+    return (
+        f"arn:{partition or '<partition>'}:social-messaging:{region or '<region>'}:"
+        f"<account>:waba/{key}"
+    )
 
 
 def plan_diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffPlan:

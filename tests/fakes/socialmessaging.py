@@ -8,8 +8,9 @@ ParamValidator plus the model's max lengths, patterns and enums (which ParamVali
 leaves to the server), and every answer is built in the model's output shape. boto3
 reaches it through AWS_ENDPOINT_URL_SOCIALMESSAGING.
 
-Tests link WABAs, change them out of band, inject faults (throttles, 5xx, 502,
-AccessDenied, slow answers) and count the calls that reached the service.
+Tests link WABAs, change them out of band (also between two calls of the code under
+test, with `after_next`), inject faults (throttles, 5xx, 502, AccessDenied, slow
+answers) and count the calls that reached the service.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -212,6 +213,7 @@ class SocialMessagingEmulator:
         self._lock = threading.Lock()
         self._wabas: dict[str, LinkedWaba] = {}
         self._faults: list[Fault] = []
+        self._after: list[tuple[str, Callable[[], None]]] = []
         self._calls: list[Call] = []
         self._in_flight = 0
         self._idle = threading.Condition(self._lock)
@@ -302,6 +304,21 @@ class SocialMessagingEmulator:
         with self._lock:
             self._faults.append(Fault(operation, status, code, text, times, delay))
 
+    def after_next(self, operation: str, action: Callable[[], None]) -> None:
+        """Run `action` once, right after the next successful answer of `operation` is
+        made and before the client receives it: another writer, or a fault, that lands
+        between two calls of the code under test."""
+        if operation not in OPERATIONS:
+            raise ValueError(f"unknown operation {operation}")
+        with self._lock:
+            self._after.append((operation, action))
+
+    def clear_faults(self) -> None:
+        """Forget every injected fault and pending `after_next` action."""
+        with self._lock:
+            self._faults.clear()
+            self._after.clear()
+
     @property
     def calls(self) -> list[Call]:
         with self._lock:
@@ -322,6 +339,7 @@ class SocialMessagingEmulator:
         with self._lock:
             self._wabas.clear()
             self._faults.clear()
+            self._after.clear()
             self._calls.clear()
 
     def reset_calls(self) -> None:
@@ -382,6 +400,9 @@ class SocialMessagingEmulator:
             validate_request(operation, params)
             answer = self._execute(operation.name, params, region)
             payload = serialize_output(operation.output_shape, answer)
+            action = self._take_after(operation.name)
+            if action is not None:
+                action()
             return 200, {"Content-Type": "application/json"}, json.dumps(payload).encode()
         except ApiError as error:
             status = error.status
@@ -399,6 +420,14 @@ class SocialMessagingEmulator:
                     if fault.times is not None:
                         fault.times -= 1
                     return fault
+        return None
+
+    def _take_after(self, operation: str) -> Callable[[], None] | None:
+        with self._lock:
+            for index, (name, action) in enumerate(self._after):
+                if name == operation:
+                    del self._after[index]
+                    return action
         return None
 
     def _find(self, id_or_arn: str, region: str | None) -> LinkedWaba:

@@ -216,6 +216,39 @@ def test_diff_sees_no_change_for_the_same_inputs_or_the_waba_by_its_arn() -> Non
     assert by_arn.replaces == []
 
 
+def test_diff_sees_the_same_waba_in_either_form_both_ways() -> None:
+    # waba-<id> and arn:...:waba/<id> are one WABA: switching the form must update in
+    # place, never delete (clearing the destination) and create again.
+    arn_to_id = provider.diff(WABA_ARN, state(wabaId=WABA_ARN), props(WABA, TOPIC, REGION))
+    assert arn_to_id.changes is True
+    assert arn_to_id.replaces == [] and arn_to_id.delete_before_replace is False
+    # State without the ARN read from AWS (as a preview left it) still matches by id.
+    bare = {**props(WABA, TOPIC, REGION)}
+    id_to_arn = provider.diff(WABA_ARN, bare, props(WABA_ARN, TOPIC, REGION))
+    assert id_to_arn.changes is True
+    assert id_to_arn.replaces == [] and id_to_arn.delete_before_replace is False
+
+
+def test_diff_replaces_another_waba_in_either_form() -> None:
+    other_arn = WABA_ARN.replace("0123456789abcdef", "fedcba9876543210", 1)
+    assert provider.diff(WABA_ARN, state(), props(other_arn, TOPIC, REGION)).replaces == ["wabaId"]
+    assert provider.diff(
+        WABA_ARN, state(wabaId=WABA_ARN), props("waba-fedcba9876543210", TOPIC, REGION)
+    ).replaces == ["wabaId"]
+
+
+def test_switching_the_waba_form_keeps_the_destination(aws: AwsDoubles) -> None:
+    topic = TOPIC.replace(ACCOUNT, aws.account)
+    waba = aws.emulator.link_waba(region=aws.region)
+    outs = provider.create(props(waba, topic, aws.region, verify=False)).outs
+    assert outs is not None
+    for olds, waba_id in ((outs, outs["wabaArn"]), ({**outs, "wabaId": outs["wabaArn"]}, waba)):
+        news = props(waba_id, topic, aws.region, verify=False)
+        assert provider.diff(outs["wabaArn"], olds, news).replaces == []
+        provider.update(outs["wabaArn"], olds, news)
+        assert aws.emulator.destination(waba) == {"eventDestinationArn": topic}
+
+
 @pytest.mark.parametrize("unknown", [UNKNOWN, Unknown()], ids=["sentinel", "deserialised"])
 def test_diff_counts_unknown_values_as_changes(unknown: Any) -> None:
     diff = provider.diff(WABA_ARN, state(), props(WABA, unknown, REGION))

@@ -117,6 +117,24 @@ def test_faults_are_injected_counted_and_run_out(aws: AwsDoubles) -> None:
     assert {call.access_key_id for call in aws.emulator.calls} == {"AKIAFAKEDEPLOYER7Q2Z"}
 
 
+def test_after_next_lands_between_a_successful_answer_and_the_next_call(
+    aws: AwsDoubles,
+) -> None:
+    waba = aws.emulator.link_waba(region=aws.region)
+    other = TOPIC.replace("whatsapp-events", "other")
+    aws.emulator.inject("PutWhatsAppBusinessAccountEventDestinations", 500, "X", times=1)
+    aws.emulator.after_next(
+        "PutWhatsAppBusinessAccountEventDestinations",
+        lambda: aws.emulator.set_destination(waba, other),
+    )
+    put = client(attempts=2).put_whatsapp_business_account_event_destinations
+
+    put(id=waba, eventDestinations=[{"eventDestinationArn": TOPIC}])  # 500, then 200
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": other}
+    put(id=waba, eventDestinations=[{"eventDestinationArn": TOPIC}])  # runs only once
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": TOPIC}
+
+
 def test_answers_missing_a_required_member_are_caught() -> None:
     emulator = SocialMessagingEmulator()
     shape = emulator._model.operation_model("GetLinkedWhatsAppBusinessAccount").output_shape

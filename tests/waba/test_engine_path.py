@@ -43,6 +43,7 @@ def test_check_diff_create_read_update_delete_over_grpc(aws: AwsDoubles, tmp_pat
         state = plain(created.properties)
         assert created.id == aws.emulator.waba(waba).arn
         assert state["wabaName"] == "Acme" and state["adopted"] is False
+        assert state["appliedEventDestinationArn"] == first
         assert aws.emulator.destination(waba) == {"eventDestinationArn": first}
 
         aws.emulator.reset_calls()
@@ -50,6 +51,7 @@ def test_check_diff_create_read_update_delete_over_grpc(aws: AwsDoubles, tmp_pat
             provider_pb2.ReadRequest(id=created.id, urn=URN, properties=created.properties)
         )
         assert plain(read.properties)["eventDestinationArn"] == first
+        assert plain(read.properties)["appliedEventDestinationArn"] == first
         assert aws.emulator.operations() == ["GetLinkedWhatsAppBusinessAccount"]
 
         changed = struct({**inputs, "eventDestinationArn": second})
@@ -65,6 +67,7 @@ def test_check_diff_create_read_update_delete_over_grpc(aws: AwsDoubles, tmp_pat
             )
         )
         assert plain(updated.properties)["eventDestinationArn"] == second
+        assert plain(updated.properties)["appliedEventDestinationArn"] == second
         assert aws.emulator.destination(waba) == {"eventDestinationArn": second}
 
         stub.Delete(

@@ -107,15 +107,44 @@ def test_access_denied_names_the_permissions_including_pass_role(aws: AwsDoubles
     assert aws.emulator.destination(waba) is None
 
 
-def test_access_denied_on_read_names_the_read_permission(aws: AwsDoubles) -> None:
+def test_access_denied_on_read_names_the_read_permission_on_the_waba_arn_form(
+    aws: AwsDoubles,
+) -> None:
+    # Only the bare id is known before the first read: the account is left for the reader.
     waba = aws.emulator.link_waba(region=aws.region)
     aws.emulator.inject(GET, 403, "AccessDeniedException", times=None)
 
     with pytest.raises(WabaDestinationError) as denied:
         provider.read("", props(waba, make_topic(aws.region, aws.account), aws.region))
 
-    assert f"social-messaging:{GET} on {waba}" in str(denied.value)
+    hex_id = waba.removeprefix("waba-")
+    resource = f"arn:aws:social-messaging:{aws.region}:<account>:waba/{hex_id}"
+    assert f"social-messaging:{GET} on {resource}." in str(denied.value)
     assert "iam:PassRole" not in str(denied.value)
+
+
+def test_access_denied_names_the_waba_arn_given_as_wabaId(aws: AwsDoubles) -> None:
+    waba = aws.emulator.link_waba(region=aws.region)
+    waba_arn = aws.emulator.waba(waba).arn
+    aws.emulator.inject(GET, 403, "AccessDeniedException", times=None)
+
+    with pytest.raises(WabaDestinationError) as denied:
+        provider.create(props(waba_arn, make_topic(aws.region, aws.account), aws.region))
+
+    assert f"social-messaging:{GET} on {waba_arn}." in str(denied.value)
+
+
+def test_access_denied_on_delete_names_the_waba_arn_from_state(aws: AwsDoubles) -> None:
+    waba = aws.emulator.link_waba(region=aws.region)
+    state = provider.create(props(waba, make_topic(aws.region, aws.account), aws.region)).outs
+    assert state is not None
+    aws.emulator.inject(GET, 403, "AccessDeniedException", times=None)
+
+    with pytest.raises(WabaDestinationError) as denied:
+        provider.delete(state["wabaArn"], state)
+
+    assert f"social-messaging:{GET} on {aws.emulator.waba(waba).arn}." in str(denied.value)
+    assert_no_credentials_in(str(denied.value))
 
 
 def test_an_unreachable_endpoint_is_one_clear_message(

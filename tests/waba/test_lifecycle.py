@@ -4,35 +4,12 @@ that reach the service."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pulumi
 import pytest
 
-from components.waba_destination import WabaDestinationError, WabaEventDestinationProvider
+from components.waba_destination import WabaDestinationError
 from tests.fakes.fixtures import AwsDoubles
 from tests.waba.builders import connect_instance, make_channel_role, make_topic, props
-
-GET = "GetLinkedWhatsAppBusinessAccount"
-PUT = "PutWhatsAppBusinessAccountEventDestinations"
-provider = WabaEventDestinationProvider()
-
-
-@pytest.fixture
-def logs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """What the provider tells the engine's log."""
-    seen: list[tuple[str, str]] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: seen.append(("warn", msg)))
-    monkeypatch.setattr(pulumi.log, "info", lambda msg, *a, **k: seen.append(("info", msg)))
-    return seen
-
-
-def created(aws: AwsDoubles, waba: str, topic: str, **more: Any) -> dict[str, Any]:
-    """Create, then forget the calls it made, as a fresh `pulumi up` would start."""
-    result = provider.create(props(waba, topic, aws.region, **more))
-    aws.emulator.reset_calls()
-    assert result.outs is not None
-    return {**result.outs, "__provider": "serialised"}
+from tests.waba.steps import GET, PUT, created, provider
 
 
 def test_create_writes_the_destination_and_confirms_it(aws: AwsDoubles) -> None:
@@ -50,6 +27,8 @@ def test_create_writes_the_destination_and_confirms_it(aws: AwsDoubles) -> None:
     assert result.outs["registrationStatus"] == "COMPLETE"
     assert result.outs["previousEventDestinationArn"] == ""
     assert result.outs["adopted"] is False
+    assert result.outs["appliedEventDestinationArn"] == topic
+    assert result.outs["appliedRoleArn"] == ""
     assert aws.emulator.operations() == [GET, PUT, GET]
 
 
@@ -62,6 +41,7 @@ def test_create_for_connect_passes_the_channel_role(aws: AwsDoubles) -> None:
 
     assert aws.emulator.destination(waba) == {"eventDestinationArn": instance, "roleArn": role}
     assert result.outs is not None and result.outs["roleArn"] == role
+    assert result.outs["appliedRoleArn"] == role
 
 
 def test_create_adopts_the_same_destination_without_writing(aws: AwsDoubles) -> None:
@@ -110,7 +90,9 @@ def test_takeover_replaces_and_delete_puts_the_previous_destination_back(
     assert aws.emulator.operations() == [GET, PUT]
 
 
-def test_update_puts_the_new_destination_and_confirms(aws: AwsDoubles) -> None:
+def test_update_reads_the_waba_then_puts_the_new_destination(aws: AwsDoubles) -> None:
+    # Get before Put, no read back: the Get is what refuses to overwrite a destination
+    # someone else set since (test_ownership), within the two calls update may make.
     waba = aws.emulator.link_waba(region=aws.region)
     first = make_topic(aws.region, aws.account)
     second = make_topic(aws.region, aws.account, name="whatsapp-events-v2")
@@ -123,8 +105,9 @@ def test_update_puts_the_new_destination_and_confirms(aws: AwsDoubles) -> None:
     assert aws.emulator.destination(waba) == {"eventDestinationArn": second}
     assert result.outs is not None
     assert result.outs["eventDestinationArn"] == second
+    assert result.outs["appliedEventDestinationArn"] == second
     assert result.outs["previousEventDestinationArn"] == ""
-    assert aws.emulator.operations() == [PUT, GET]
+    assert aws.emulator.operations() == [GET, PUT]
 
 
 def test_update_of_settings_alone_makes_no_call(aws: AwsDoubles) -> None:
@@ -140,10 +123,11 @@ def test_update_of_settings_alone_makes_no_call(aws: AwsDoubles) -> None:
     assert result.outs is not None
     assert result.outs["takeover"] is True and result.outs["verify"] is False
     assert result.outs["wabaArn"] == state["wabaArn"]
+    assert result.outs["appliedEventDestinationArn"] == topic
     assert aws.emulator.operations() == []
 
 
-def test_refresh_reports_an_out_of_band_change_and_up_puts_ours_back(aws: AwsDoubles) -> None:
+def test_refresh_reports_an_out_of_band_change_as_drift(aws: AwsDoubles) -> None:
     waba = aws.emulator.link_waba(region=aws.region)
     ours = make_topic(aws.region, aws.account)
     state = created(aws, waba, ours)
@@ -156,6 +140,8 @@ def test_refresh_reports_an_out_of_band_change_and_up_puts_ours_back(aws: AwsDou
     assert refreshed.outs is not None
     assert refreshed.outs["eventDestinationArn"] == someone_elses
     assert refreshed.outs["previousEventDestinationArn"] == ""
+    # What this resource set stays on record: delete must not take theirs for ours.
+    assert refreshed.outs["appliedEventDestinationArn"] == ours
     assert aws.emulator.operations() == [GET]
     diff = provider.diff(state["wabaArn"], refreshed.outs, props(waba, ours, aws.region))
     assert diff.changes is True and diff.replaces == []

@@ -5,6 +5,7 @@ topic policy without the grant): exactly what verify must catch."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import boto3
 import pytest
@@ -211,3 +212,53 @@ def test_denies_and_conditions_are_evaluated() -> None:
     assert granted_actions({"Statement": [allow]}, ["sns:Publish"], context, "t") == {"sns:Publish"}
     assert granted_actions({"Statement": [allow, deny]}, ["sns:Publish"], context, "t") == set()
     assert granted_actions({"Statement": other_waba}, ["sns:Publish"], context, "t") == set()
+
+
+def test_a_topic_policy_that_is_not_json_fails_verify(aws: AwsDoubles) -> None:
+    # SNS refuses to store such a policy; an answer carrying one must still not crash.
+    topic = make_topic(aws.region, aws.account, key_id=None)
+    session = boto3.session.Session(region_name=aws.region)
+
+    def garble(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["Attributes"]["Policy"] = '{"Statement": [}'
+
+    session.events.register("after-call.sns.GetTopicAttributes", garble)
+
+    [problem] = verify_destination(session, client_config(), EventDestination(topic), waba_arn(aws))
+    assert f"the topic policy of {topic} is not valid JSON" in problem
+
+
+def test_a_key_policy_that_is_not_json_fails_create_without_writing(aws: AwsDoubles) -> None:
+    key = boto3.client("kms", region_name=aws.region).create_key(Policy="{not json")
+    key_arn = key["KeyMetadata"]["Arn"]
+    topic = make_topic(aws.region, aws.account, key_id=key_arn)
+    waba = aws.emulator.link_waba(region=aws.region)
+
+    with pytest.raises(WabaDestinationError) as refused:
+        provider.create(props(waba, topic, aws.region))
+
+    message = str(refused.value)
+    assert f"the key policy of KMS key {key_arn} is not valid JSON" in message
+    assert "would not receive the events" in message
+    assert aws.emulator.destination(waba) is None
+    assert aws.emulator.operations() == ["GetLinkedWhatsAppBusinessAccount"]
+
+
+def test_a_trust_policy_that_is_not_json_fails_verify(aws: AwsDoubles) -> None:
+    iam = boto3.client("iam")
+    role = iam.create_role(RoleName="garbled", AssumeRolePolicyDocument="{not json")["Role"]
+    iam.put_role_policy(
+        RoleName="garbled",
+        PolicyName="channel",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "connect:SendIntegrationEvent", "Resource": "*"}
+                ],
+            }
+        ),
+    )
+
+    [problem] = problems_for(aws, connect_instance(aws.account, aws.region), role["Arn"])
+    assert f"the trust policy of role {role['Arn']} is not valid JSON" in problem

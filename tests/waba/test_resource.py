@@ -35,6 +35,8 @@ class Mocks(pulumi.runtime.Mocks):
                 previousEventDestinationArn="",
                 previousRoleArn="",
                 adopted=False,
+                appliedEventDestinationArn=args.inputs["eventDestinationArn"],
+                appliedRoleArn="",
             )
         return f"{args.name}-id", outs
 
@@ -67,9 +69,10 @@ def test_state_keys_type_token_and_output_attributes(mocks: Mocks) -> pulumi.Out
         assert {"wabaId", "eventDestinationArn", "region", "takeover", "verify"} <= set(args.inputs)
         assert not any("_" in key for key in args.inputs if key != "__provider")
         assert args.inputs["takeover"] is False and args.inputs["verify"] is True
-        waba_id, destination_arn, role_arn, waba_arn, waba_name, status = values
+        waba_id, destination_arn, role_arn, waba_arn, waba_name, status, applied = values
         assert (waba_id, destination_arn, role_arn) == ("waba-0123456789abcdef", TOPIC, "")
         assert (waba_arn, waba_name, status) == (WABA_ARN, "Acme", "COMPLETE")
+        assert applied == TOPIC
 
     return pulumi.Output.all(
         destination.waba_id,
@@ -78,6 +81,7 @@ def test_state_keys_type_token_and_output_attributes(mocks: Mocks) -> pulumi.Out
         destination.waba_arn,
         destination.waba_name,
         destination.registration_status,
+        destination.applied_event_destination_arn,
     ).apply(check)
 
 

@@ -91,3 +91,31 @@ def test_refresh_of_a_committed_state_whose_waba_was_unlinked(
         )
 
     assert read.id == ""
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[path.stem for path in FIXTURES])
+def test_refresh_then_destroy_of_a_committed_state_leaves_a_destination_someone_else_set(
+    aws: AwsDoubles, tmp_path: Path, path: Path
+) -> None:
+    state = load(path)
+    waba = link_fixture_waba(aws, state)
+    theirs = f"arn:aws:sns:{aws.region}:{aws.account}:set-in-the-console"
+    aws.emulator.set_destination(waba, theirs)
+
+    with dynamic_provider(aws.env(), tmp_path / "provider.stderr") as stub:
+        read = stub.Read(
+            provider_pb2.ReadRequest(
+                id=state["id"],
+                urn=URN,
+                properties=struct(state["outputs"]),
+                inputs=struct(state["inputs"]),
+            )
+        )
+        assert plain(read.properties)["eventDestinationArn"] == theirs
+        stub.Delete(provider_pb2.DeleteRequest(id=state["id"], urn=URN, properties=read.properties))
+
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": theirs}
+    assert aws.emulator.operations() == [
+        "GetLinkedWhatsAppBusinessAccount",
+        "GetLinkedWhatsAppBusinessAccount",
+    ]
