@@ -3,7 +3,8 @@
 A case starts from nothing or from one of the program's own stacks (`stack:`), changes
 it (`patch:`, `remove:`, `add:`), optionally configures the pack (`config:`) and lists
 the violations it expects (`expect:`) for the file's policy, by level, resource name and
-message fragments. `"<unknown>"` stands for the engine's unknown sentinel, and an object
+message fragments, or the fragments of the error with which the pack refuses the case's
+configuration (`error:`). `"<unknown>"` stands for the engine's unknown sentinel, and an object
 `{$json: ...}` for that object serialised as a JSON string.
 """
 
@@ -47,6 +48,7 @@ class Case:
     config: dict[str, Any] = field(default_factory=dict)
     expected: list[Expected] = field(default_factory=list)
     all_policies: bool = False
+    error: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -155,6 +157,7 @@ def build_case(file_policy: str, raw: dict[str, Any]) -> Case:
         config=raw.get("config", {}),
         expected=expected,
         all_policies=bool(raw.get("all_policies", False)),
+        error=tuple(raw.get("error", ())),
     )
 
 

@@ -3,7 +3,8 @@
 One server serves every case (it is reconfigured before each one, which also resets the
 previous case's settings). Every case runs `Analyze` on each resource and `AnalyzeStack`,
 as `pulumi preview` does, and must report exactly the expected violations of its policy
-(or of every policy, for the cases that say so), including "could not judge" ones.
+(or of every policy, for the cases that say so), including "could not judge" ones; a case
+with `error:` must instead be refused with a message holding those fragments.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+import grpc
 import pytest
 
 from components.policy_analyzer import PolicyPackServer
@@ -41,13 +43,22 @@ def test_the_corpus_has_one_file_per_policy_and_enough_cases() -> None:
     assert len(CASES) >= 60 and min(per_file.values()) >= 10, per_file
     # Both kinds of case in every file: some pass, some must be refused.
     for policy in per_file:
-        outcomes = {bool(case.expected) for case in CASES if case.file_policy == policy}
+        outcomes = {
+            bool(case.expected or case.error) for case in CASES if case.file_policy == policy
+        }
         assert outcomes == {True, False}, policy
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_case(server: PolicyPackServer, case: Case) -> None:
     server.configure(case.config)
+    if case.error:
+        # The engine's own schema check may let a setting through; the pack must refuse it.
+        with pytest.raises(grpc.RpcError) as refused:
+            server.analyze_all(case.resources)
+        details = str(refused.value.details())
+        assert all(fragment in details for fragment in case.error), details
+        return
     violations = server.analyze_all(case.resources)
     if not case.all_policies:
         violations = [v for v in violations if v.policy_name == case.file_policy]

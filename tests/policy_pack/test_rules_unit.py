@@ -8,8 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
-from rules.arns import kms_alias_name, parse_arn, principal_service
-from rules.conditions import condition_entries, confused_deputy_problems
+from rules.arns import connect_instance_id, kms_alias_name, parse_arn, principal_service
+from rules.conditions import (
+    condition_entries,
+    confused_deputy_problems,
+    pins_an_account,
+    unknown_operators,
+)
 from rules.config import bool_setting, string_list_setting
 from rules.documents import (
     Statement,
@@ -17,6 +22,12 @@ from rules.documents import (
     covers_resource,
     parse_document,
     wildcard_match,
+)
+from rules.service_requests import (
+    ServiceRequest,
+    admits_social_messaging,
+    deny_verdict,
+    request_for,
 )
 from rules.stack import StackIndex
 from rules.topic_standard import check_topic_standard
@@ -140,10 +151,27 @@ def test_principal_service(principal: str, service: str) -> None:
         ("arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/events", "alias/events"),
         ("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", None),
         ("1234abcd-12ab-34cd-56ef-1234567890ab", None),
+        ("ALIAS/AWS/SNS", "alias/AWS/SNS"),
+        (" alias/events\t", "alias/events"),
+        ("arn:aws:kms:us-east-1:111122223333:Alias/aws/sns", "alias/aws/sns"),
     ],
 )
 def test_kms_alias_name(reference: str, alias: str | None) -> None:
     assert kms_alias_name(reference) == alias
+
+
+@pytest.mark.parametrize(
+    ("arn", "instance"),
+    [
+        ("arn:aws:connect:us-east-1:111122223333:instance/0a1b", "0a1b"),
+        ("arn:aws:connect:us-east-1:111122223333:instance/0a1b/queue/q", None),
+        ("arn:aws:connect:us-east-1:111122223333:phone-number/x", None),
+        ("arn:aws:sns:us-east-1:111122223333:instance/0a1b", None),
+    ],
+)
+def test_only_an_instance_arn_names_a_connect_instance(arn: str, instance: str | None) -> None:
+    parsed = parse_arn(arn)
+    assert parsed is not None and connect_instance_id(parsed) == instance
 
 
 def test_parse_arn_keeps_empty_fields() -> None:
@@ -253,11 +281,20 @@ def test_negated_and_null_operators_neither_count_nor_err() -> None:
     ) == ([], [])
 
 
-def test_condition_keys_are_found_case_insensitively() -> None:
+def test_condition_keys_are_found_case_insensitively_but_operators_are_not() -> None:
     entries = condition_entries(
-        {"stringequals": {"AWS:SOURCEACCOUNT": ["111122223333"]}}, "aws:SourceAccount"
+        {"StringEquals": {"AWS:SOURCEACCOUNT": ["111122223333"]}}, "aws:SourceAccount"
     )
-    assert [(e.base, e.values) for e in entries] == [("stringequals", ("111122223333",))]
+    assert [(e.base, e.values) for e in entries] == [("StringEquals", ("111122223333",))]
+    assert (
+        condition_entries({"stringequals": {"aws:SourceAccount": "1"}}, "aws:SourceAccount") == []
+    )
+    assert unknown_operators(
+        {"stringequals": {}, "ForAnyValue:StringLike": {}, "NullIfExists": {}}
+    ) == [
+        "stringequals",
+        "NullIfExists",
+    ]
 
 
 def test_unknown_condition_values_are_reported_not_judged() -> None:
@@ -268,6 +305,142 @@ def test_unknown_condition_values_are_reported_not_judged() -> None:
     )
     assert problems == []
     assert unknowns and "Condition.StringEquals.aws:SourceAccount" in unknowns[0]
+
+
+@given(
+    accounts=st.lists(st.from_regex(r"[0-9]{12}", fullmatch=True), min_size=1, max_size=3),
+)
+def test_a_grant_pins_exactly_one_account(accounts: list[str]) -> None:
+    condition = good_condition(account=accounts[0])
+    condition["StringEquals"]["aws:SourceAccount"] = accounts
+    problems, _ = confused_deputy_problems(
+        first({"Statement": statement(Condition=condition)}), PRINCIPAL
+    )
+    several = [p for p in problems if "accounts (" in p]
+    assert bool(several) is (len(set(accounts)) > 1)
+
+
+@pytest.mark.parametrize(
+    ("principal", "condition", "pinned"),
+    [
+        ("*", {}, False),
+        ({"AWS": "*"}, {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}, True),
+        ({"AWS": ["*"]}, {"StringEquals": {"AWS:SourceOwner": "111122223333"}}, True),
+        ("*", {"StringLike": {"aws:PrincipalAccount": "1111*"}}, False),
+        ("*", {"StringEqualsIfExists": {"aws:PrincipalAccount": "111122223333"}}, False),
+        ("*", {"stringequals": {"aws:PrincipalAccount": "111122223333"}}, False),
+        ("*", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}}, True),
+        ("*", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}}, False),
+        ("*", {"Bool": {"aws:SecureTransport": "true"}}, False),
+    ],
+)
+def test_a_grant_to_every_principal_is_pinned_only_by_an_account(
+    principal: object, condition: dict, pinned: bool
+) -> None:
+    grant = first({"Statement": statement(Principal=principal, Condition=condition)})
+    assert grant.principal_is_wildcard
+    assert pins_an_account(grant) is pinned
+
+
+# Requests of the service --------------------------------------------------------------------
+
+WABA_ACCOUNT = request_for("arn:aws:sns:us-east-1:111122223333:events")
+
+
+@pytest.mark.parametrize(
+    ("condition", "holds"),
+    [
+        ({}, True),
+        ({"Bool": {"aws:SecureTransport": "false"}}, False),
+        ({"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}, True),
+        ({"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}, True),
+        ({"ForAnyValue:StringNotEquals": {"aws:PrincipalOrgPaths": "o-abc/*"}}, False),
+        ({"StringEquals": {"aws:PrincipalAccount": "111122223333"}}, False),
+        ({"Null": {"aws:PrincipalArn": "true"}}, True),
+        ({"Null": {"aws:SourceAccount": "true"}}, False),
+        ({"StringNotEquals": {"aws:SourceAccount": "111122223333"}}, False),
+        ({"StringNotEquals": {"aws:SourceAccount": "444455556666"}}, True),
+        ({"ArnNotLike": {"aws:SourceArn": "arn:aws:social-messaging:*:111122223333:*"}}, False),
+        ({"ArnNotLike": {"aws:SourceArn": "arn:aws:sns:*:111122223333:*"}}, True),
+        ({"StringEquals": {"aws:PrincipalServiceName": "social-messaging.amazonaws.com"}}, True),
+        (
+            {
+                "StringNotEquals": {"aws:PrincipalAccount": "111122223333"},
+                "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+            },
+            False,
+        ),
+        ({"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, None),
+        (
+            {
+                "ArnNotEquals": {
+                    "aws:SourceArn": "arn:aws:social-messaging:us-east-1:111122223333:waba/x"
+                }
+            },
+            None,
+        ),
+    ],
+)
+def test_how_a_deny_applies_to_the_services_requests(condition: dict, holds: bool | None) -> None:
+    deny = first(
+        {
+            "Statement": {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sns:Publish",
+                "Resource": "*",
+                "Condition": condition,
+            }
+        }
+    )
+    verdict = deny_verdict(deny, "sns:Publish", WABA_ACCOUNT)
+    assert verdict is not None and verdict.holds is holds
+
+
+def test_a_deny_that_names_other_principals_or_actions_does_not_apply() -> None:
+    others = first(
+        {
+            "Statement": {
+                "Effect": "Deny",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Action": "sns:*",
+                "Resource": "*",
+            }
+        }
+    )
+    assert deny_verdict(others, "sns:Publish", ServiceRequest()) is None
+    not_us = first(
+        {
+            "Statement": {
+                "Effect": "Deny",
+                "NotPrincipal": {"Service": PRINCIPAL},
+                "Action": "sns:*",
+                "Resource": "*",
+            }
+        }
+    )
+    assert deny_verdict(not_us, "sns:Publish", ServiceRequest()) is None
+    other_action = first(
+        {"Statement": {"Effect": "Deny", "Principal": "*", "Action": "sns:Subscribe"}}
+    )
+    assert deny_verdict(other_action, "sns:Publish", ServiceRequest()) is None
+
+
+@pytest.mark.parametrize(
+    ("condition", "admitted"),
+    [
+        ({}, True),
+        (good_condition(), True),
+        ({"StringEquals": {"aws:PrincipalAccount": "111122223333"}}, False),
+        ({"StringEquals": {"AWS:SourceOwner": "111122223333"}}, False),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:s3:::bucket"}}, False),
+    ],
+)
+def test_a_grant_to_every_principal_admits_the_service_unless_a_condition_excludes_it(
+    condition: dict, admitted: bool
+) -> None:
+    grant = first({"Statement": statement(Principal="*", Condition=condition)})
+    assert admits_social_messaging(grant) is admitted
 
 
 # Values and configuration -------------------------------------------------------------------
@@ -306,6 +479,8 @@ def test_settings_of_the_wrong_shape_name_the_setting_and_value() -> None:
     assert string_list_setting({}, "p", "requiredKeys", ["aws:SourceArn"], ["aws:SourceArn"]) == [
         "aws:SourceArn"
     ]
+    with pytest.raises(ValueError, match=r"`requiredKeys` is \[\]; expected at least 1 item"):
+        string_list_setting({"requiredKeys": []}, "p", "requiredKeys", ["a"], ["a"], min_items=1)
 
 
 # Stack links --------------------------------------------------------------------------------

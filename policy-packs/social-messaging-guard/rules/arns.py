@@ -59,13 +59,27 @@ def iam_resource_name(arn: Arn, kind: str) -> str | None:
 
 
 def kms_alias_name(value: str) -> str | None:
-    """The alias name (`alias/...`) a KMS key reference uses, from a name or an alias ARN."""
-    if value.startswith("alias/"):
-        return value
-    arn = parse_arn(value)
-    if arn is not None and arn.service == "kms" and arn.resource.startswith("alias/"):
-        return arn.resource
+    """The alias name (`alias/...`) a KMS key reference uses, from a name or an alias ARN.
+
+    Surrounding whitespace is dropped and the `alias/` prefix is matched in any case, so
+    `ALIAS/AWS/SNS` or an alias ARN with `ALIAS/aws/sns` is recognised; the name after the
+    prefix keeps its case.
+    """
+    reference = value.strip()
+    if reference[:6].lower() == "alias/":
+        return "alias/" + reference[6:]
+    arn = parse_arn(reference)
+    if arn is not None and arn.service.lower() == "kms" and arn.resource[:6].lower() == "alias/":
+        return "alias/" + arn.resource[6:]
     return None
+
+
+def connect_instance_id(arn: Arn) -> str | None:
+    """The instance ID of an Amazon Connect instance ARN; None for its queues, numbers, ..."""
+    if arn.service != "connect":
+        return None
+    match = re.fullmatch(r"instance/([^/]+)", arn.resource)
+    return match.group(1) if match else None
 
 
 def principal_service(principal: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from .arns import parse_arn
 from .config import string_list_setting
 from .documents import parse_document
+from .grants import grants_social_messaging
 from .stack import ROLE, StackIndex
 from .values import Outcome, Resource
 
@@ -29,7 +30,7 @@ CHANNEL_ROLE_ACTIONS = (
 
 
 def channel_roles(index: StackIndex, outcome: Outcome) -> list[Resource]:
-    """Roles whose trust policy allows social-messaging.amazonaws.com."""
+    """Roles whose trust policy allows social-messaging.amazonaws.com (or every principal)."""
     roles = []
     for role in index.of_type(ROLE):
         document = parse_document(role.get("assumeRolePolicy"))
@@ -38,7 +39,7 @@ def channel_roles(index: StackIndex, outcome: Outcome) -> list[Resource]:
                 f"`assumeRolePolicy` of role {role.label} is unknown at preview, so it is not "
                 "known whether social-messaging.amazonaws.com can assume it"
             )
-        elif any(statement.grants_service() for statement in document.statements):
+        elif any(grants_social_messaging(statement) for statement in document.statements):
             roles.append(role)
         else:
             for statement in document.statements:
@@ -59,7 +60,7 @@ def check_channel_role(index: StackIndex, config: Mapping[str, Any]) -> Outcome:
     for role in channel_roles(index, outcome):
         permissions = index.role_permissions(role)
         for note in permissions.unknown:
-            outcome.unknown(f"{note} is unknown at preview")
+            outcome.unknown(note)
         for arn in permissions.outside_arns:
             parsed = parse_arn(arn)
             if parsed is not None and parsed.account == "aws":

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .arns import parse_arn, principal_service
+from .arns import has_wildcard, parse_arn, principal_service
 from .documents import Statement, as_strings
 from .values import is_unknown
 
@@ -45,18 +45,108 @@ SOURCE_ARN_SERVICES: Mapping[str, frozenset[str]] = {
 # S3 bucket ARNs have no account field: the account can only be pinned by aws:SourceAccount.
 ACCOUNTLESS_ARN_SERVICES = frozenset({"s3"})
 
-_OPERATOR = re.compile(
-    r"^(?P<set>ForAnyValue:|ForAllValues:)?(?P<base>.+?)(?P<if_exists>IfExists)?$", re.IGNORECASE
+# IAM's condition operators. Their names are case-sensitive: `stringequals` is no operator,
+# so AWS refuses the policy or the condition never holds. `Null` takes no IfExists suffix.
+CONDITION_OPERATORS = frozenset(
+    {
+        "StringEquals",
+        "StringNotEquals",
+        "StringEqualsIgnoreCase",
+        "StringNotEqualsIgnoreCase",
+        "StringLike",
+        "StringNotLike",
+        "NumericEquals",
+        "NumericNotEquals",
+        "NumericLessThan",
+        "NumericLessThanEquals",
+        "NumericGreaterThan",
+        "NumericGreaterThanEquals",
+        "DateEquals",
+        "DateNotEquals",
+        "DateLessThan",
+        "DateLessThanEquals",
+        "DateGreaterThan",
+        "DateGreaterThanEquals",
+        "Bool",
+        "BinaryEquals",
+        "IpAddress",
+        "NotIpAddress",
+        "ArnEquals",
+        "ArnLike",
+        "ArnNotEquals",
+        "ArnNotLike",
+        "Null",
+    }
 )
+SET_QUALIFIERS = ("ForAnyValue:", "ForAllValues:")
+_IF_EXISTS = "IfExists"
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 _EXPECTED_OPERATORS = {
-    SOURCE_ACCOUNT.lower(): ("stringequals",),
-    SOURCE_ARN.lower(): ("arnlike", "arnequals"),
+    SOURCE_ACCOUNT.lower(): ("StringEquals",),
+    SOURCE_ARN.lower(): ("ArnLike", "ArnEquals"),
 }
-# Operators that do not pin a value (negations such as StringNotEquals, and Null): a key
-# under them neither counts as the condition nor is an error.
-_IGNORED_OPERATORS = ("null",)
+
+# Keys that name the account (or organization) a request comes from or acts for: a grant to
+# every principal (`"Principal": "*"`) is safe only when one of them is pinned.
+ACCOUNT_PINNING_KEYS = frozenset(
+    {
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:sourcearn",
+        "aws:principalaccount",
+        "aws:principalorgid",
+        "aws:principalarn",
+        "kms:calleraccount",
+    }
+)
+_ARN_VALUED_KEYS = frozenset({"aws:sourcearn", "aws:principalarn"})
+_PINNING_OPERATORS = frozenset({"StringEquals", "StringLike", "ArnEquals", "ArnLike"})
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A condition operator split into its set qualifier, base name and IfExists suffix."""
+
+    name: str
+    base: str
+    set_qualifier: str | None
+    if_exists: bool
+
+    @property
+    def negated(self) -> bool:
+        """Operators that hold when the value differs (and when the key is missing)."""
+        return "Not" in self.base
+
+
+def parse_operator(name: str) -> Operator | None:
+    """Split a known operator, case-sensitively; None for a name IAM does not know."""
+    rest = name
+    qualifier = next((q for q in SET_QUALIFIERS if rest.startswith(q)), None)
+    if qualifier is not None:
+        rest = rest[len(qualifier) :]
+    if_exists = rest.endswith(_IF_EXISTS) and rest != _IF_EXISTS
+    base = rest[: -len(_IF_EXISTS)] if if_exists else rest
+    if base not in CONDITION_OPERATORS or (if_exists and base == "Null"):
+        return None
+    return Operator(name, base, qualifier, if_exists)
+
+
+def unknown_operators(conditions: Mapping[str, Any]) -> list[str]:
+    """Operator names in a Condition block that IAM does not know (misspelt or wrong case)."""
+    return [str(name) for name in conditions if parse_operator(str(name)) is None]
+
+
+def operator_suggestion(name: str) -> str:
+    """The known operator a misspelt one most likely means (same letters, other case)."""
+    lowered = name.lower()
+    for qualifier in ("", *SET_QUALIFIERS):
+        for base in sorted(CONDITION_OPERATORS):
+            for suffix in ("", _IF_EXISTS):
+                candidate = f"{qualifier}{base}{suffix}"
+                if candidate.lower() == lowered:
+                    return f"`{candidate}`"
+    return "one of IAM's condition operators (`StringEquals`, `ArnLike`, ...)"
 
 
 @dataclass(frozen=True)
@@ -70,15 +160,23 @@ class ConditionEntry:
     values: tuple[str, ...]
     unknown: bool
 
+    @property
+    def negated(self) -> bool:
+        return "Not" in self.base
+
 
 def condition_entries(conditions: Mapping[str, Any], key: str) -> list[ConditionEntry]:
-    """Every place a condition key appears; keys compare case-insensitively, as in IAM."""
+    """Every place a condition key appears under a known operator.
+
+    Keys compare case-insensitively, as in IAM; operators do not, so a key under a misspelt
+    operator does not count (the operator itself is reported by `unknown_operators`).
+    """
     entries = []
-    for operator, block in conditions.items():
+    for name, block in conditions.items():
         if not isinstance(block, Mapping):
             continue
-        match = _OPERATOR.match(str(operator))
-        if match is None:
+        operator = parse_operator(str(name))
+        if operator is None:
             continue
         for condition_key, raw in block.items():
             if str(condition_key).lower() != key.lower():
@@ -86,10 +184,10 @@ def condition_entries(conditions: Mapping[str, Any], key: str) -> list[Condition
             raw_items = raw if isinstance(raw, list) else [raw]
             entries.append(
                 ConditionEntry(
-                    operator=str(operator),
-                    base=match["base"].lower(),
-                    set_qualifier=match["set"],
-                    if_exists=match["if_exists"] is not None,
+                    operator=operator.name,
+                    base=operator.base,
+                    set_qualifier=operator.set_qualifier,
+                    if_exists=operator.if_exists,
                     values=as_strings([v for v in raw_items if not is_unknown(v)]),
                     unknown=any(is_unknown(v) for v in raw_items),
                 )
@@ -98,22 +196,31 @@ def condition_entries(conditions: Mapping[str, Any], key: str) -> list[Condition
 
 
 def source_arn_suggestion(service: str, accounts: Sequence[str]) -> str:
-    account = accounts[0] if accounts else "<account-id>"
+    account = accounts[0] if len(accounts) == 1 else "<account-id>"
     return f'"ArnLike": {{"aws:SourceArn": "arn:<partition>:{service}:<region>:{account}:*"}}'
 
 
 def source_account_suggestion(accounts: Sequence[str]) -> str:
-    account = accounts[0] if accounts else "<account-id>"
+    account = accounts[0] if len(accounts) == 1 else "<account-id>"
     return f'"StringEquals": {{"aws:SourceAccount": "{account}"}}'
 
 
 def pinned_accounts(statement: Statement) -> list[str]:
-    """Account IDs the statement pins with StringEquals aws:SourceAccount."""
+    """The distinct account IDs the statement pins with StringEquals aws:SourceAccount."""
     accounts: list[str] = []
     for entry in condition_entries(statement.conditions, SOURCE_ACCOUNT):
-        if entry.base == "stringequals" and not entry.if_exists and entry.set_qualifier is None:
-            accounts.extend(v for v in entry.values if _ACCOUNT_ID.match(v))
+        if entry.base == "StringEquals" and not entry.if_exists and entry.set_qualifier is None:
+            accounts.extend(v for v in entry.values if _ACCOUNT_ID.match(v) and v not in accounts)
     return accounts
+
+
+def unknown_operator_problems(where: str, statement: Statement) -> list[str]:
+    return [
+        f"{where} uses the condition operator `{name}`, which IAM does not know (operator names "
+        "are case-sensitive), so AWS refuses the policy or the condition never holds; write "
+        f"{operator_suggestion(name)}"
+        for name in unknown_operators(statement.conditions)
+    ]
 
 
 def confused_deputy_problems(
@@ -128,42 +235,69 @@ def confused_deputy_problems(
     """
     service = principal_service(principal)
     required = {key.lower() for key in required_keys}
-    problems: list[str] = []
+    where = f"{statement.label} (grant to {principal})"
+    problems = unknown_operator_problems(where, statement)
     unknowns: list[str] = []
     accounts = pinned_accounts(statement)
-    where = f"{statement.label} (grant to {principal})"
 
     for key in (SOURCE_ACCOUNT, SOURCE_ARN):
         entries = condition_entries(statement.conditions, key)
         expected = _EXPECTED_OPERATORS[key.lower()]
-        relevant = [e for e in entries if "not" not in e.base and e.base not in _IGNORED_OPERATORS]
+        # Negations (StringNotEquals, ...) and Null neither pin the key nor are errors.
+        relevant = [e for e in entries if not e.negated and e.base != "Null"]
         for entry in relevant:
             if entry.unknown:
                 unknowns.append(f"{where}: the value of `Condition.{entry.operator}.{key}`")
+        fix = (
+            source_account_suggestion(accounts)
+            if key == SOURCE_ACCOUNT
+            else source_arn_suggestion(service, accounts)
+        )
         if not relevant:
             if key.lower() in required:
-                fix = (
-                    source_account_suggestion(accounts)
-                    if key == SOURCE_ACCOUNT
-                    else source_arn_suggestion(service, accounts)
-                )
                 problems.append(f"{where} has no `{key}` condition; add {fix}")
             continue
         for entry in relevant:
+            if not entry.values and not entry.unknown:
+                problems.append(
+                    f"{where} puts `{key}` under `{entry.operator}` but names no value, so it "
+                    f"pins nothing; use {fix}"
+                )
             problems.extend(_operator_problems(where, key, entry, expected))
+        values = [value for entry in relevant for value in entry.values]
         if key == SOURCE_ACCOUNT:
-            for entry in relevant:
-                for value in entry.values:
-                    if not _ACCOUNT_ID.match(value) and "*" not in value and "?" not in value:
-                        problems.append(
-                            f"{where} pins `{key}` to '{value}', which is not a 12-digit "
-                            "account ID; name the one account that owns the source"
-                        )
+            for value in values:
+                if not _ACCOUNT_ID.match(value) and not has_wildcard(value):
+                    problems.append(
+                        f"{where} pins `{key}` to '{value}', which is not a 12-digit "
+                        "account ID; name the one account that owns the source"
+                    )
+            if len(accounts) > 1:
+                problems.append(
+                    f"{where} pins `{key}` to {len(accounts)} accounts ({', '.join(accounts)}), "
+                    f"so each of them can make {principal} act on this resource; name only the "
+                    "account that owns the source"
+                )
         else:
-            for entry in relevant:
-                for value in entry.values:
-                    problems.extend(_source_arn_problems(where, service, value, accounts))
+            for value in values:
+                problems.extend(_source_arn_problems(where, service, value, accounts))
+            arn_accounts = _source_arn_accounts(values)
+            if len(arn_accounts) > 1 and len(accounts) != 1:
+                problems.append(
+                    f"{where} pins `{key}` to resources of {len(arn_accounts)} accounts "
+                    f"({', '.join(arn_accounts)}); name only the account that owns the source, "
+                    f"the same as in `{SOURCE_ACCOUNT}`"
+                )
     return problems, unknowns
+
+
+def _source_arn_accounts(values: Iterable[str]) -> list[str]:
+    accounts: list[str] = []
+    for value in values:
+        arn = parse_arn(value)
+        if arn and arn.account and not has_wildcard(arn.account) and arn.account not in accounts:
+            accounts.append(arn.account)
+    return accounts
 
 
 def _operator_problems(
@@ -184,14 +318,11 @@ def _operator_problems(
     if entry.base not in expected:
         problems.append(
             f"{where} puts `{key}` under `{entry.operator}`; expected "
-            + " or ".join(
-                f"`{op}`"
-                for op in (("StringEquals",) if key == SOURCE_ACCOUNT else ("ArnLike", "ArnEquals"))
-            )
+            + " or ".join(f"`{op}`" for op in expected)
         )
-    if not entry.base.endswith("like"):
+    if not entry.base.endswith("Like"):
         for value in entry.values:
-            if "*" in value or "?" in value:
+            if has_wildcard(value):
                 fix = (
                     "name the account ID"
                     if key == SOURCE_ACCOUNT
@@ -228,14 +359,51 @@ def _source_arn_problems(
                 f"{where} pins `{SOURCE_ARN}` to '{value}', which names no account; put the "
                 "account ID in the ARN's fifth field"
             )
-    elif "*" in arn.account or "?" in arn.account:
+    elif has_wildcard(arn.account):
         problems.append(
             f"{where} pins `{SOURCE_ARN}` to '{value}', whose account field is a wildcard, so "
             "any account's resources match; put the account ID in the ARN's fifth field"
         )
-    elif accounts and arn.account not in accounts:
+    elif len(accounts) == 1 and arn.account != accounts[0]:
         problems.append(
             f"{where} pins `{SOURCE_ARN}` to account {arn.account} but `{SOURCE_ACCOUNT}` "
-            f"to {', '.join(accounts)}; both must name the same account"
+            f"to {accounts[0]}; both must name the same account"
         )
     return problems
+
+
+def pins_an_account(statement: Statement) -> bool:
+    """Whether a grant to every principal is limited to one account or organization.
+
+    A known operator that compares for equality (or a Like without wildcards), no IfExists
+    and no set qualifier, on a key that names the account: `aws:SourceAccount`,
+    `aws:SourceOwner`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`, `kms:CallerAccount`, or an
+    ARN key (`aws:SourceArn`, `aws:PrincipalArn`) whose account field is no wildcard.
+    """
+    for name, block in statement.conditions.items():
+        operator = parse_operator(str(name))
+        if (
+            operator is None
+            or operator.base not in _PINNING_OPERATORS
+            or operator.if_exists
+            or operator.set_qualifier is not None
+            or not isinstance(block, Mapping)
+        ):
+            continue
+        for key, raw in block.items():
+            lowered = str(key).lower()
+            if lowered not in ACCOUNT_PINNING_KEYS:
+                continue
+            values = as_strings(raw)
+            if values and all(_pins(lowered, value) for value in values):
+                return True
+    return False
+
+
+def _pins(key: str, value: str) -> bool:
+    if is_unknown(value):
+        return False
+    if key in _ARN_VALUED_KEYS:
+        arn = parse_arn(value)
+        return arn is not None and bool(arn.account) and not has_wildcard(arn.account)
+    return bool(value.strip()) and not has_wildcard(value)

@@ -27,12 +27,20 @@ def string_list_setting(
     name: str,
     default: list[str],
     allowed: list[str] | None = None,
+    min_items: int = 0,
 ) -> list[str]:
     value = config.get(name, default)
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValueError(
             f"Policy '{policy}' setting `{name}` is {value!r}; expected a list of strings. "
             f'Fix it in the --policy-pack-config file under "{policy}".'
+        )
+    if len(value) < min_items:
+        raise ValueError(
+            f"Policy '{policy}' setting `{name}` is {value!r}; expected at least {min_items} "
+            f"item(s){f' from {allowed!r}' if allowed else ''}, as an empty list would switch "
+            f"the check off. To switch it off, set the policy's enforcement level to "
+            f'"disabled" instead. Fix it in the --policy-pack-config file under "{policy}".'
         )
     if allowed is not None:
         lowered = {item.lower(): item for item in allowed}

@@ -8,13 +8,18 @@ service use this account's key, topic, queue or role on their behalf.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
-from .arns import principal_service
-from .conditions import DEFAULT_REQUIRED_KEYS, confused_deputy_problems
+from .arns import SOCIAL_MESSAGING_PRINCIPAL, principal_service
+from .conditions import (
+    DEFAULT_REQUIRED_KEYS,
+    confused_deputy_problems,
+    pins_an_account,
+)
 from .config import string_list_setting
-from .documents import Statement, parse_document
+from .documents import PRINCIPAL_KEYS, Statement, parse_document
 from .values import Outcome, Resource, first_unknown_path, is_unknown
 
 POLICY_NAME = "service-principal-confused-deputy"
@@ -36,7 +41,25 @@ POLICY_PROPERTIES: Mapping[str, str] = {
 def is_exempt(principal: str, exempt: list[str]) -> bool:
     """Exemptions match a principal (`lambda.amazonaws.com`) or its service name (`lambda`)."""
     service = principal_service(principal)
-    return any(item.lower() in (principal.lower(), service) for item in exempt)
+    return any(item.strip().lower() in (principal.strip().lower(), service) for item in exempt)
+
+
+def exempt_services(config: Mapping[str, Any]) -> list[str]:
+    """The `exemptServices` setting; social-messaging itself can never be exempted.
+
+    AWS End User Messaging Social sends both condition keys, and its grants are the ones
+    this pack exists to protect: exempting it would switch the check off where it matters.
+    """
+    exempt = string_list_setting(config, POLICY_NAME, EXEMPT_SERVICES, [])
+    refused = [item for item in exempt if is_exempt(SOCIAL_MESSAGING_PRINCIPAL, [item])]
+    if refused:
+        raise ValueError(
+            f"Policy '{POLICY_NAME}' setting `{EXEMPT_SERVICES}` contains {refused!r}; "
+            f"{SOCIAL_MESSAGING_PRINCIPAL} sends aws:SourceAccount and aws:SourceArn and is the "
+            "service this pack protects, so it cannot be exempted. Remove it from the "
+            f'--policy-pack-config file under "{POLICY_NAME}".'
+        )
+    return exempt
 
 
 def _unknown_grant_path(statement: Statement) -> str | None:
@@ -67,9 +90,14 @@ def _unknown_grant_path(statement: Statement) -> str | None:
 def check_confused_deputy(resource: Resource, config: Mapping[str, Any]) -> Outcome:
     """Judge the policy property of one resource, statement by statement."""
     required = string_list_setting(
-        config, POLICY_NAME, REQUIRED_KEYS, list(DEFAULT_REQUIRED_KEYS), list(DEFAULT_REQUIRED_KEYS)
+        config,
+        POLICY_NAME,
+        REQUIRED_KEYS,
+        list(DEFAULT_REQUIRED_KEYS),
+        list(DEFAULT_REQUIRED_KEYS),
+        min_items=1,
     )
-    exempt = string_list_setting(config, POLICY_NAME, EXEMPT_SERVICES, [])
+    exempt = exempt_services(config)
     outcome = Outcome()
     prop = POLICY_PROPERTIES.get(resource.type)
     if prop is None:
@@ -92,6 +120,13 @@ def check_confused_deputy(resource: Resource, config: Mapping[str, Any]) -> Outc
             continue
         if not statement.is_allow:
             continue
+        for field_name, key in statement.misspelt_principal_keys():
+            outcome.add(
+                f"{where}: {statement.label} names its principal under `{field_name}.{key}`, "
+                "which IAM does not know (the keys are case-sensitive: `AWS`, `Service`, "
+                "`Federated`, `CanonicalUser`), so AWS refuses the policy or the statement grants "
+                f"no one; write `{_principal_key_suggestion(key)}`."
+            )
         if statement.not_principal is not None:
             outcome.add(
                 f"{where}: {statement.label} allows with `NotPrincipal`, which grants every "
@@ -100,6 +135,8 @@ def check_confused_deputy(resource: Resource, config: Mapping[str, Any]) -> Outc
                 "and `aws:SourceArn` conditions for service principals."
             )
             continue
+        if statement.principal_is_wildcard:
+            _check_wildcard_grant(where, statement, outcome)
         for principal in statement.service_principals():
             if is_exempt(principal, exempt):
                 continue
@@ -109,3 +146,32 @@ def check_confused_deputy(resource: Resource, config: Mapping[str, Any]) -> Outc
             for note in unknowns:
                 outcome.unknown(f"{where}: {note} is unknown at preview")
     return outcome
+
+
+def _check_wildcard_grant(where: str, statement: Statement, outcome: Outcome) -> None:
+    """An Allow to every principal must pin an account: otherwise anyone, services included."""
+    problems, unknowns = confused_deputy_problems(statement, "*", required_keys=())
+    for problem in problems:
+        outcome.add(f"{where}: {problem}.")
+    for note in unknowns:
+        outcome.unknown(f"{where}: {note} is unknown at preview")
+    if pins_an_account(statement):
+        return
+    if statement.unknown_path is not None:
+        outcome.unknown(
+            f"{where}: {statement.label} allows every principal and has an unknown value at "
+            f"{statement.unknown_path}, so it is not known whether a condition pins an account"
+        )
+        return
+    outcome.add(
+        f"{where}: {statement.label} allows every principal (`Principal` "
+        f"{json.dumps(statement.principal)}) with no condition that pins an account, so any AWS "
+        "account, and any AWS service acting for one, can use it; name the principals instead, "
+        'or add a condition such as "StringEquals": {"aws:SourceAccount": "<account-id>"} '
+        '(with "ArnLike": {"aws:SourceArn": ...}) for services or "StringEquals": '
+        '{"aws:PrincipalAccount": "<account-id>"} for IAM principals.'
+    )
+
+
+def _principal_key_suggestion(key: str) -> str:
+    return next((known for known in PRINCIPAL_KEYS if known.lower() == key.lower()), "Service")

@@ -13,7 +13,7 @@ from typing import Any
 
 from .config import bool_setting
 from .destinations import destination_topics
-from .stack import AWS_MANAGED_SNS_ALIAS, StackIndex
+from .stack import AWS_MANAGED_SNS_ALIAS, KeyReference, StackIndex
 from .values import Outcome
 
 POLICY_NAME = "sns-topic-customer-managed-key"
@@ -30,10 +30,10 @@ def check_customer_managed_key(index: StackIndex, config: Mapping[str, Any]) -> 
     """Every destination topic is encrypted (unless relaxed) and never by alias/aws/sns."""
     require_encryption = bool_setting(config, POLICY_NAME, REQUIRE_ENCRYPTION, True)
     outcome = Outcome()
-    topics, undecided = destination_topics(index)
-    for note in undecided:
+    found = destination_topics(index)
+    for note in found.undecided:
         outcome.unknown(note)
-    for topic, reason in topics.values():
+    for topic, reason in found.topics.values():
         reference = index.topic_key(topic)
         if reference.kind == "none":
             if require_encryption:
@@ -45,26 +45,38 @@ def check_customer_managed_key(index: StackIndex, config: Mapping[str, Any]) -> 
                     topic.urn,
                 )
         elif reference.kind == "aws-managed":
-            if reference.via:
-                seen = (
-                    f"has `kmsMasterKeyId` '{reference.value}', which resolves to the AWS managed "
-                    f"key {AWS_MANAGED_SNS_ALIAS} through {reference.via}"
-                    if reference.value
-                    else f"takes `kmsMasterKeyId` from {reference.via}, the AWS managed key"
-                )
-            else:
-                seen = (
-                    f"has `kmsMasterKeyId` '{reference.value}', the AWS managed key "
-                    f"{AWS_MANAGED_SNS_ALIAS}"
-                )
             outcome.add(
-                f"Topic {topic.label} {seen}; its key policy cannot grant "
-                f"social-messaging.amazonaws.com, so events are dropped ({reason}); {FIX}.",
+                f"Topic {topic.label} {_managed_key_shown(reference)}; its key policy cannot "
+                f"grant social-messaging.amazonaws.com, so events are dropped ({reason}); {FIX}.",
                 topic.urn,
             )
         elif reference.kind == "unknown":
-            outcome.unknown(
-                f"`kmsMasterKeyId` of topic {topic.label} is unknown at preview and does not come "
-                "from a key or alias in this stack"
-            )
+            outcome.unknown(reference.note)
+    # A topic that may be a destination is only worth a note when it would be refused.
+    for topic, hidden in found.possible.values():
+        reference = index.topic_key(topic)
+        if reference.kind == "aws-managed":
+            shown = _managed_key_shown(reference)
+        elif reference.kind == "none" and require_encryption:
+            shown = "has no `kmsMasterKeyId`"
+        elif reference.kind == "unknown":
+            shown = "has a `kmsMasterKeyId` that is unknown at preview"
+        else:
+            continue
+        outcome.unknown(
+            f"{hidden}, so it is not known whether topic {topic.label}, which {shown}, is a "
+            "WABA event destination"
+        )
     return outcome
+
+
+def _managed_key_shown(reference: KeyReference) -> str:
+    """How the topic names the AWS managed key, for the message."""
+    if reference.via:
+        return (
+            f"has `kmsMasterKeyId` '{reference.value}', which resolves to the AWS managed key "
+            f"{AWS_MANAGED_SNS_ALIAS} through {reference.via}"
+            if reference.value
+            else f"takes `kmsMasterKeyId` from {reference.via}, the AWS managed key"
+        )
+    return f"has `kmsMasterKeyId` '{reference.value}', the AWS managed key {AWS_MANAGED_SNS_ALIAS}"

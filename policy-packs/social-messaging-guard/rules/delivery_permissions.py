@@ -9,11 +9,15 @@ destination the role in `roleArn` must trust the service and allow the documente
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from .arns import parse_arn
 from .channel_role import CHANNEL_ROLE_ACTIONS
 from .destinations import DestinationView, unknown_destination_note, view_destination
-from .documents import allows_action, parse_document
+from .documents import Document, allows_action, names_action, parse_document
 from .grants import GrantSearch, find_service_grants
+from .service_requests import ServiceRequest, request_for
 from .stack import StackIndex, known_str
 from .values import Outcome, Resource
 
@@ -32,6 +36,11 @@ TOPIC_STATEMENT = (
 KEY_STATEMENT = (
     '{"Effect": "Allow", "Principal": {"Service": "social-messaging.amazonaws.com"}, '
     f'"Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*", {CONDITIONS}}}'
+)
+DENY_FIX = (
+    "An explicit Deny wins over every Allow: remove the statement, or keep it from applying "
+    'to AWS services, for example by adding "BoolIfExists": {"aws:PrincipalIsAWSService": '
+    '"false"} to its Condition'
 )
 TRUST_STATEMENT = (
     '{"Effect": "Allow", "Principal": {"Service": "social-messaging.amazonaws.com"}, '
@@ -52,9 +61,10 @@ def check_delivery_permissions(index: StackIndex) -> Outcome:
         elif view.kind == "other" and view.arn is not None:
             outcome.add(
                 f"`eventDestinationArn` of {destination.label} is '{view.arn}', which is neither "
-                "an SNS topic ARN nor an Amazon Connect instance ARN, the only destinations AWS "
-                "End User Messaging Social delivers to; point it at a standard SNS topic or a "
-                "Connect instance.",
+                f"an SNS topic ARN nor an Amazon Connect instance ARN{_arn_hint(view.arn)}, the "
+                "only destinations AWS End User Messaging Social delivers to; point it at a "
+                "standard SNS topic (arn:<partition>:sns:<region>:<account-id>:<topic-name>) or a "
+                "Connect instance (arn:<partition>:connect:<region>:<account-id>:instance/<id>).",
                 destination.urn,
             )
         elif destination.get("eventDestinationArn") is not None:
@@ -62,56 +72,190 @@ def check_delivery_permissions(index: StackIndex) -> Outcome:
     return outcome
 
 
+def _arn_hint(arn: str) -> str:
+    """What a near miss is, so the message says why it is not accepted."""
+    parsed = parse_arn(arn)
+    if parsed is None:
+        return ""
+    if parsed.service == "sns":
+        return " (an SNS ARN with more than a topic name, such as a subscription)"
+    if parsed.service == "connect":
+        return " (an Amazon Connect ARN of something inside or beside an instance)"
+    return ""
+
+
 def _report_search(search: GrantSearch, outcome: Outcome) -> None:
     for note in search.unknown:
         outcome.unknown(note)
 
 
+@dataclass(frozen=True)
+class PolicyQuery:
+    """What one resource policy must let the service do: actions, and the resource if any."""
+
+    actions: tuple[str, ...]
+    request: ServiceRequest
+    arn: str | None = None
+    name: str | None = None
+    check_resource: bool = False
+
+    def search(self, documents: Sequence[tuple[Resource, str, Document]]) -> GrantSearch:
+        return find_service_grants(
+            documents, self.actions, self.arn, self.name, self.check_resource, self.request
+        )
+
+
+def _judge_policy(
+    subject: Resource,
+    kind: str,
+    replacers: list[Resource],
+    documents: list[tuple[Resource, str, Document]],
+    untraceable: list[Resource],
+    query: PolicyQuery,
+    context: str,
+    outcome: Outcome,
+) -> GrantSearch | None:
+    """The grant search over a resource's effective policy, or None when it cannot be judged.
+
+    `kind` is "topic" or "key"; `replacers` are the TopicPolicy/KeyPolicy resources attached
+    to the subject, each of which replaces its whole policy; `untraceable` are those whose
+    target is unknown at preview and may be attached to it.
+    """
+    if len(replacers) > 1:
+        verdicts = []
+        for replacer in replacers:
+            alone = query.search([(replacer, "policy", parse_document(replacer.get("policy")))])
+            allowed = alone.allows(query.actions)
+            verdicts.append(
+                f"{replacer.label} {'lets' if allowed else 'does not let'} the service "
+                f"{', '.join(f'`{a}`' for a in query.actions)}"
+            )
+        outcome.add(
+            f"{context}, and {len(replacers)} {kind} policy resources are attached to it "
+            f"({'; '.join(verdicts)}). Each replaces the whole {kind} policy, so the one applied "
+            f"last wins and whether events are delivered depends on the order of updates; merge "
+            f"them into one {kind} policy resource.",
+            subject.urn,
+        )
+        return None
+    search = query.search(documents)
+    _report_search(search, outcome)
+    decided = search.allows(query.actions)
+    undecided = False
+    prop = "arn" if kind == "topic" else "keyId"
+    for other in untraceable:
+        alone = query.search([(other, "policy", parse_document(other.get("policy")))])
+        if alone.allows(query.actions) != decided:
+            outcome.unknown(
+                f"`{prop}` of {kind} policy {other.label} is unknown at preview and does not "
+                f"come from a {kind} in this stack, so it is not known whether it replaces the "
+                f"{kind} policy of {subject.label}"
+            )
+            undecided = True
+    return None if undecided or search.unknown else search
+
+
+def _report_denied(
+    search: GrantSearch, actions: Sequence[str], context: str, subject: Resource, outcome: Outcome
+) -> None:
+    """A Deny that reaches the service takes a granted action away; an unclear one is noted."""
+    blocked = search.blocked(actions)
+    if blocked:
+        by_statement: dict[tuple[str, str], list[str]] = {}
+        for action in blocked:
+            for denial in search.denied[action]:
+                by_statement.setdefault(denial, []).append(f"`{action}`")
+        details = "; ".join(
+            f"{who} denies social-messaging.amazonaws.com {', '.join(names)} ({why})"
+            for (who, why), names in by_statement.items()
+        )
+        outcome.add(
+            f"{context}, but {details}, so events are dropped. {DENY_FIX}.",
+            subject.urn,
+        )
+        return
+    for action in actions:
+        if action in search.granted:
+            for note in search.deny_unknown.get(action, []):
+                outcome.unknown(note)
+
+
 def _check_topic(
     index: StackIndex, view: DestinationView, topic: Resource, outcome: Outcome
 ) -> None:
-    documents = index.topic_policy_documents(topic)
-    search = find_service_grants(
-        documents,
-        [PUBLISH],
-        known_str(topic.get("arn")) or view.arn,
-        index.topic_name(topic),
-        check_resource=True,
+    topic_arn = known_str(topic.get("arn")) or view.arn
+    query = PolicyQuery(
+        (PUBLISH,), request_for(topic_arn), topic_arn, index.topic_name(topic), True
     )
-    _report_search(search, outcome)
-    if not search.unknown and search.missing([PUBLISH]):
+    context = (
+        f"Topic {topic.label} is the event destination of {view.resource.label} for {view.waba}"
+    )
+    documents = index.topic_policy_documents(topic)
+    search = _judge_policy(
+        topic,
+        "topic",
+        index.topic_policy_replacers(topic),
+        documents,
+        index.untraceable_topic_policies(),
+        query,
+        context,
+        outcome,
+    )
+    if search is not None and search.missing([PUBLISH]):
         detail = "; ".join(search.unconditioned.get(PUBLISH, []) + search.problems)
         found = f" ({detail})" if detail else (" (it has no topic policy)" if not documents else "")
         outcome.add(
-            f"Topic {topic.label} is the event destination of {view.resource.label} for "
-            f"{view.waba}, but no topic policy lets social-messaging.amazonaws.com `{PUBLISH}` "
+            f"{context}, but no topic policy lets social-messaging.amazonaws.com `{PUBLISH}` "
             f"to it with confused-deputy conditions{found}, so events are dropped. Add this "
             f"statement to the topic policy: {TOPIC_STATEMENT}.",
             topic.urn,
         )
+    elif search is not None:
+        _report_denied(search, [PUBLISH], context, topic, outcome)
     reference = index.topic_key(topic)
     if reference.kind == "unknown":
-        outcome.unknown(
-            f"`kmsMasterKeyId` of topic {topic.label} is unknown at preview and does not come "
-            "from a key or alias in this stack"
-        )
+        outcome.unknown(reference.note)
     if reference.kind != "key" or reference.key is None:
         return
-    key = reference.key
+    _check_key(index, view, topic, reference.key, query.request, outcome)
+
+
+def _check_key(
+    index: StackIndex,
+    view: DestinationView,
+    topic: Resource,
+    key: Resource,
+    request: ServiceRequest,
+    outcome: Outcome,
+) -> None:
+    context = (
+        f"KMS key {key.label} encrypts topic {topic.label}, the event destination of "
+        f"{view.resource.label}"
+    )
     key_documents = index.key_policy_documents(key)
-    if not key_documents:
+    untraceable = index.untraceable_key_policies()
+    if not key_documents and not untraceable:
         outcome.add(
-            f"KMS key {key.label} encrypts topic {topic.label}, the event destination of "
-            f"{view.resource.label}, but has no key policy in the stack, so the default key "
-            "policy applies and social-messaging.amazonaws.com cannot use the key; events are "
-            f"dropped. Set the key's `policy` with this statement: {KEY_STATEMENT}.",
+            f"{context}, but has no key policy in the stack, so the default key policy applies "
+            "and social-messaging.amazonaws.com cannot use the key; events are dropped. Set the "
+            f"key's `policy` with this statement: {KEY_STATEMENT}.",
             key.urn,
         )
         return
-    search = find_service_grants(key_documents, KEY_ACTIONS)
-    _report_search(search, outcome)
+    search = _judge_policy(
+        key,
+        "key",
+        index.key_policy_replacers(key),
+        key_documents,
+        untraceable,
+        PolicyQuery(KEY_ACTIONS, request),
+        context,
+        outcome,
+    )
+    if search is None:
+        return
     missing = search.missing(KEY_ACTIONS)
-    if not search.unknown and missing:
+    if missing:
         details = [d for action in missing for d in search.unconditioned.get(action, [])]
         detail = (
             f" ({'; '.join(dict.fromkeys(details + search.problems))})"
@@ -119,13 +263,13 @@ def _check_topic(
             else ""
         )
         outcome.add(
-            f"KMS key {key.label} encrypts topic {topic.label}, the event destination of "
-            f"{view.resource.label}, but its key policy does not let "
-            f"social-messaging.amazonaws.com {', '.join(f'`{a}`' for a in missing)} with "
-            f"confused-deputy conditions{detail}, so events are dropped. Add this statement to "
-            f"the key policy: {KEY_STATEMENT}.",
+            f"{context}, but its key policy does not let social-messaging.amazonaws.com "
+            f"{', '.join(f'`{a}`' for a in missing)} with confused-deputy conditions{detail}, so "
+            f"events are dropped. Add this statement to the key policy: {KEY_STATEMENT}.",
             key.urn,
         )
+    else:
+        _report_denied(search, KEY_ACTIONS, context, key, outcome)
 
 
 def _check_connect(index: StackIndex, view: DestinationView, outcome: Outcome) -> None:
@@ -163,22 +307,28 @@ def _check_connect(index: StackIndex, view: DestinationView, outcome: Outcome) -
 
 def _check_role(index: StackIndex, view: DestinationView, role: Resource, outcome: Outcome) -> None:
     trust = find_service_grants(
-        [(role, "assumeRolePolicy", parse_document(role.get("assumeRolePolicy")))], [ASSUME_ROLE]
+        [(role, "assumeRolePolicy", parse_document(role.get("assumeRolePolicy")))],
+        [ASSUME_ROLE],
+        request=request_for(view.arn),
     )
     _report_search(trust, outcome)
+    context = f"Role {role.label} is the `roleArn` of {view.resource.label}"
     if not trust.unknown and trust.missing([ASSUME_ROLE]):
         detail = "; ".join(trust.unconditioned.get(ASSUME_ROLE, []) + trust.problems)
         outcome.add(
-            f"Role {role.label} is the `roleArn` of {view.resource.label}, but its trust policy "
-            f"does not let social-messaging.amazonaws.com `{ASSUME_ROLE}` with confused-deputy "
-            f"conditions{f' ({detail})' if detail else ''}; the service cannot deliver events to "
-            f"Amazon Connect. Use this trust statement: {TRUST_STATEMENT}.",
+            f"{context}, but its trust policy does not let social-messaging.amazonaws.com "
+            f"`{ASSUME_ROLE}` with confused-deputy conditions{f' ({detail})' if detail else ''}; "
+            "the service cannot deliver events to Amazon Connect. Use this trust statement: "
+            f"{TRUST_STATEMENT}.",
             role.urn,
         )
+    elif not trust.unknown:
+        _report_denied(trust, [ASSUME_ROLE], context, role, outcome)
     permissions = index.role_permissions(role)
     for note in permissions.unknown:
-        outcome.unknown(f"{note} is unknown at preview")
+        outcome.unknown(note)
     granted: set[str] = set()
+    denied: set[str] = set()
     undecided = bool(permissions.unknown)
     for source in permissions.sources:
         if source.document.unknown:
@@ -194,13 +344,21 @@ def _check_role(index: StackIndex, view: DestinationView, role: Resource, outcom
                 undecided = True
                 continue
             granted.update(a for a in CHANNEL_ROLE_ACTIONS if allows_action(statement, a))
-    missing = [a for a in CHANNEL_ROLE_ACTIONS if a not in granted]
+            # An unconditioned Deny in the role's own policies always applies to the role.
+            if (
+                not statement.is_allow
+                and not statement.conditions
+                and statement.unknown_path is None
+            ):
+                denied.update(a for a in CHANNEL_ROLE_ACTIONS if names_action(statement, a))
+    missing = [a for a in CHANNEL_ROLE_ACTIONS if a not in granted or a in denied]
     # Policies attached from outside the stack cannot be read: then missing actions are not judged.
     if missing and not permissions.outside_arns and not undecided:
         outcome.add(
-            f"Role {role.label} is the `roleArn` of {view.resource.label}, but no policy of the "
-            f"role in this stack allows {', '.join(f'`{a}`' for a in missing)}; Amazon Connect "
-            "cannot receive events or import the WABA's phone numbers. Add a role policy that "
-            f'allows {", ".join(CHANNEL_ROLE_ACTIONS)} on Resource "*".',
+            f"{context}, but no policy of the role in this stack allows "
+            f"{', '.join(f'`{a}`' for a in missing)}"
+            f"{' (an unconditioned Deny takes them away)' if denied & set(missing) else ''}; "
+            "Amazon Connect cannot receive events or import the WABA's phone numbers. Add a role "
+            f'policy that allows {", ".join(CHANNEL_ROLE_ACTIONS)} on Resource "*".',
             role.urn,
         )

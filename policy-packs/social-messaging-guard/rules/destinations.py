@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .arns import parse_arn
+from .arns import connect_instance_id, parse_arn, sns_topic_name
+from .documents import Document, parse_document
+from .grants import grants_social_messaging
 from .stack import TOPIC, StackIndex, known_str
 from .values import Resource, is_unknown
 
@@ -35,16 +37,22 @@ class DestinationView:
 
 
 def view_destination(index: StackIndex, destination: Resource) -> DestinationView:
-    """Classify a destination by its ARN's service, or by dependency when the ARN is unknown."""
+    """Classify a destination by its ARN, or by dependency when the ARN is unknown.
+
+    Only a topic ARN (`...:sns:<region>:<account>:<name>`) is an SNS destination and only an
+    instance ARN (`...:connect:<region>:<account>:instance/<id>`) a Connect one: a
+    subscription, queue or phone-number ARN is "other", which the service cannot deliver to.
+    """
     value = destination.get("eventDestinationArn")
     arn = known_str(value)
     if arn is not None:
         parsed = parse_arn(arn)
-        service = parsed.service if parsed else ""
-        if service == "sns":
+        if parsed is not None and sns_topic_name(parsed) is not None:
             topics, _ = index.topics_for(destination, "eventDestinationArn")
             return DestinationView(destination, "sns", arn, topics)
-        return DestinationView(destination, "connect" if service == "connect" else "other", arn)
+        if parsed is not None and connect_instance_id(parsed) is not None:
+            return DestinationView(destination, "connect", arn)
+        return DestinationView(destination, "other", arn)
     if is_unknown(value):
         topics = index.linked(destination, "eventDestinationArn", [TOPIC])
         if topics:
@@ -61,26 +69,75 @@ def unknown_destination_note(view: DestinationView) -> str:
     )
 
 
-def destination_topics(index: StackIndex) -> tuple[dict[str, tuple[Resource, str]], list[str]]:
-    """Destination topics by URN, each with the reason it is one; plus undecided notes."""
-    topics: dict[str, tuple[Resource, str]] = {}
-    undecided: list[str] = []
+@dataclass
+class DestinationTopics:
+    """The stack's destination topics, and the topics that may be ones.
+
+    `topics` and `possible` map a topic's URN to the topic and the reason; a possible topic's
+    reason says which unknown value hides whether a WABA can use it. `undecided` holds the
+    destinations whose target is unknown altogether.
+    """
+
+    topics: dict[str, tuple[Resource, str]] = field(default_factory=dict)
+    possible: dict[str, tuple[Resource, str]] = field(default_factory=dict)
+    undecided: list[str] = field(default_factory=list)
+
+
+def destination_topics(index: StackIndex) -> DestinationTopics:
+    """Destination topics by URN, each with the reason it is one; plus what preview hides."""
+    found = DestinationTopics()
     for destination in index.destinations():
         view = view_destination(index, destination)
         if view.kind == "unknown" and destination.get("eventDestinationArn") is not None:
-            undecided.append(unknown_destination_note(view))
+            found.undecided.append(unknown_destination_note(view))
         for topic in view.topics:
-            topics.setdefault(
+            found.topics.setdefault(
                 topic.urn, (topic, f"event destination {destination.label} points at it")
             )
     for topic in index.of_type(TOPIC):
-        if topic.urn in topics:
+        if topic.urn in found.topics:
             continue
-        for holder, prop, document in index.topic_policy_documents(topic):
-            if any(statement.grants_service() for statement in document.statements):
-                topics[topic.urn] = (
+        documents = index.topic_policy_documents(topic)
+        for holder, prop, document in documents:
+            if any(grants_social_messaging(statement) for statement in document.statements):
+                found.topics[topic.urn] = (
                     topic,
                     f"`{prop}` of {holder.label} grants it to social-messaging.amazonaws.com",
                 )
                 break
-    return topics, undecided
+        else:
+            for holder, prop, document in documents:
+                hidden = _hidden_grant(document)
+                if hidden is not None:
+                    found.possible[topic.urn] = (topic, f"`{prop}` of {holder.label} {hidden}")
+                    break
+    untraceable = [
+        topic_policy
+        for topic_policy in index.untraceable_topic_policies()
+        if _may_grant(parse_document(topic_policy.get("policy")))
+    ]
+    for topic in index.of_type(TOPIC):
+        if topic.urn in found.topics or topic.urn in found.possible or not untraceable:
+            continue
+        found.possible[topic.urn] = (
+            topic,
+            f"`arn` of topic policy {untraceable[0].label}, which grants social-messaging."
+            "amazonaws.com, is unknown at preview and does not come from a topic in this stack",
+        )
+    return found
+
+
+def _hidden_grant(document: Document) -> str | None:
+    """Why a document that grants nothing at preview may still grant the service."""
+    if document.unknown:
+        return "is unknown at preview"
+    for statement in document.statements:
+        if statement.may_grant_unknown:
+            return f"has an unknown value at {statement.unknown_path} ({statement.label})"
+    return None
+
+
+def _may_grant(document: Document) -> bool:
+    if _hidden_grant(document) is not None:
+        return True
+    return any(grants_social_messaging(statement) for statement in document.statements)

@@ -62,9 +62,32 @@ class Statement:
             return ()
         return as_strings(self.principal.get("Service"))
 
+    @property
+    def principal_is_wildcard(self) -> bool:
+        """`"Principal": "*"` or `{"AWS": "*"}`: every principal, service principals included."""
+        if isinstance(self.principal, str):
+            return self.principal.strip() == "*"
+        if isinstance(self.principal, Mapping):
+            return any(p.strip() == "*" for p in as_strings(self.principal.get("AWS")))
+        return False
+
+    def misspelt_principal_keys(self) -> list[tuple[str, str]]:
+        """(field, key) of `Principal`/`NotPrincipal` keys IAM does not know (case-sensitive)."""
+        found: list[tuple[str, str]] = []
+        for field_name, value in (
+            ("Principal", self.principal),
+            ("NotPrincipal", self.not_principal),
+        ):
+            if isinstance(value, Mapping):
+                found.extend((field_name, str(k)) for k in value if str(k) not in PRINCIPAL_KEYS)
+        return found
+
     def grants_service(self, predicate: Any = is_social_messaging_principal) -> bool:
         """An Allow whose Principal names a matching service principal."""
         return self.is_allow and any(predicate(p) for p in self.service_principals())
+
+
+PRINCIPAL_KEYS = ("AWS", "Service", "Federated", "CanonicalUser")
 
 
 @dataclass(frozen=True)
@@ -169,20 +192,23 @@ def parse_statement(index: int, raw: Mapping[str, Any]) -> Statement:
 
 
 @lru_cache(maxsize=1024)
-def _wildcard_regex(pattern: str) -> re.Pattern[str]:
+def _wildcard_regex(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
     parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+    flags = re.DOTALL if case_sensitive else re.IGNORECASE | re.DOTALL
+    return re.compile("".join(parts), flags)
 
 
-def wildcard_match(pattern: str, value: str) -> bool:
-    """IAM wildcard matching (`*`, `?`), case-insensitive as IAM matches action names."""
-    return _wildcard_regex(pattern).fullmatch(value) is not None
+def wildcard_match(pattern: str, value: str, case_sensitive: bool = False) -> bool:
+    """IAM wildcard matching (`*`, `?`).
+
+    Action names match case-insensitively, as IAM matches them; resource ARNs and most
+    condition values are case-sensitive (`case_sensitive=True`).
+    """
+    return _wildcard_regex(pattern, case_sensitive).fullmatch(value) is not None
 
 
-def allows_action(statement: Statement, action: str) -> bool:
-    """Whether an Allow statement's Action (or NotAction) covers a concrete action."""
-    if not statement.is_allow:
-        return False
+def names_action(statement: Statement, action: str) -> bool:
+    """Whether a statement's Action (or NotAction) covers a concrete action, whatever its effect."""
     if statement.actions is not None:
         return any(wildcard_match(pattern, action) for pattern in statement.actions)
     if statement.not_actions is not None:
@@ -190,11 +216,16 @@ def allows_action(statement: Statement, action: str) -> bool:
     return False
 
 
+def allows_action(statement: Statement, action: str) -> bool:
+    """Whether an Allow statement's Action (or NotAction) covers a concrete action."""
+    return statement.is_allow and names_action(statement, action)
+
+
 def covers_resource(statement: Statement, arn: str | None, name: str | None) -> bool:
     """Whether a statement's Resource covers a resource known by ARN or, failing that, name.
 
     At preview a topic's ARN may be unknown while its name is known: then the pattern's
-    last ARN segment is compared with the name.
+    last ARN segment is compared with the name. ARNs compare case-sensitively, as in IAM.
     """
     if statement.resources is None:
         if statement.not_resources is None:
@@ -207,7 +238,7 @@ def _pattern_covers(pattern: str, arn: str | None, name: str | None) -> bool:
     if pattern == "*":
         return True
     if arn is not None:
-        return wildcard_match(pattern, arn)
+        return wildcard_match(pattern, arn, case_sensitive=True)
     if name is not None:
-        return wildcard_match(pattern.rsplit(":", 1)[-1], name)
+        return wildcard_match(pattern.rsplit(":", 1)[-1], name, case_sensitive=True)
     return False

@@ -1,8 +1,10 @@
-"""Finding the statements that grant social-messaging.amazonaws.com a set of actions.
+"""Finding the statements that let social-messaging.amazonaws.com perform a set of actions.
 
 Used by the stack rules that follow a destination to its topic, key and role: a grant
-counts when it is an Allow to the service principal, covers the action (wildcards
-included) and the resource, and carries both confused-deputy conditions.
+counts when it is an Allow to the service principal (or to every principal, in a way that
+admits the service), covers the action (wildcards included) and the resource, and carries
+both confused-deputy conditions. An explicit Deny that reaches the service's requests
+takes the action away again, as it does in IAM.
 """
 
 from __future__ import annotations
@@ -10,23 +12,46 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .arns import SOCIAL_MESSAGING_PRINCIPAL, is_social_messaging_principal
+from .arns import SOCIAL_MESSAGING_PRINCIPAL
 from .conditions import confused_deputy_problems
-from .documents import Document, Statement, allows_action, covers_resource
-from .values import Resource
+from .documents import Document, Statement, allows_action, covers_resource, names_action
+from .service_requests import ServiceRequest, deny_names_service, deny_verdict
+from .service_requests import grants_social_messaging as grants_social_messaging
+from .values import Resource, first_unknown_path, is_unknown
 
 
 @dataclass
 class GrantSearch:
-    """Which actions are granted properly, which only without conditions, what was unknown."""
+    """Which actions are granted properly, which only without conditions, what was unknown.
+
+    `denied` holds, per action, the Deny statements that reach the service's requests (which
+    statement, and why it applies); `deny_unknown` the ones the pack cannot evaluate.
+    """
 
     granted: set[str] = field(default_factory=set)
     unconditioned: dict[str, list[str]] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    denied: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    deny_unknown: dict[str, list[str]] = field(default_factory=dict)
 
     def missing(self, actions: Sequence[str]) -> list[str]:
+        """Actions with no proper grant (a Deny is reported apart, see `blocked`)."""
         return [action for action in actions if action not in self.granted]
+
+    def blocked(self, actions: Sequence[str]) -> list[str]:
+        """Granted actions that a Deny takes away from the service."""
+        return [a for a in actions if a in self.granted and self.denied.get(a)]
+
+    def allows(self, actions: Sequence[str]) -> bool | None:
+        """True when every action is granted and not denied; None when that is undecided."""
+        if self.unknown:
+            return None
+        if self.missing(actions) or self.blocked(actions):
+            return False
+        if any(self.deny_unknown.get(a) for a in actions):
+            return None
+        return True
 
 
 def find_service_grants(
@@ -35,9 +60,11 @@ def find_service_grants(
     resource_arn: str | None = None,
     resource_name: str | None = None,
     check_resource: bool = False,
+    request: ServiceRequest | None = None,
 ) -> GrantSearch:
-    """Search documents for Allow statements to the service covering each action."""
+    """Search documents for Allow statements to the service covering each action, and Denies."""
     search = GrantSearch()
+    context = request or ServiceRequest()
     for holder, prop, document in documents:
         where = f"`{prop}` of {holder.label}"
         if document.unknown:
@@ -52,7 +79,19 @@ def find_service_grants(
                     f"{where}: {statement.label} has an unknown value at {statement.unknown_path}"
                 )
                 continue
-            if not _grants_service(statement):
+            if not statement.is_allow:
+                _search_deny(
+                    search,
+                    where,
+                    statement,
+                    actions,
+                    context,
+                    resource_arn,
+                    resource_name,
+                    check_resource,
+                )
+                continue
+            if not grants_social_messaging(statement):
                 continue
             if check_resource and not covers_resource(statement, resource_arn, resource_name):
                 continue
@@ -73,5 +112,58 @@ def find_service_grants(
     return search
 
 
-def _grants_service(statement: Statement) -> bool:
-    return statement.grants_service(is_social_messaging_principal)
+def _search_deny(
+    search: GrantSearch,
+    where: str,
+    statement: Statement,
+    actions: Sequence[str],
+    request: ServiceRequest,
+    resource_arn: str | None,
+    resource_name: str | None,
+    check_resource: bool,
+) -> None:
+    # Unknown condition values are weighed by the verdict; elsewhere they hide what is denied.
+    hidden = any(
+        first_unknown_path(value) is not None
+        for value in (
+            statement.principal,
+            statement.not_principal,
+            list(statement.actions or ()) + list(statement.not_actions or ()),
+            list(statement.resources or ()) + list(statement.not_resources or ()),
+        )
+    )
+    for action in actions:
+        if hidden:
+            if _may_deny(statement, action):
+                search.deny_unknown.setdefault(action, []).append(
+                    f"{where}: Deny {statement.label} has an unknown value at "
+                    f"{statement.unknown_path} at preview"
+                )
+            continue
+        verdict = deny_verdict(
+            statement, action, request, resource_arn, resource_name, check_resource
+        )
+        if verdict is None or verdict.holds is False:
+            continue
+        if verdict.holds:
+            search.denied.setdefault(action, []).append(
+                (f"{where}: {statement.label}", "; ".join(verdict.reasons))
+            )
+        else:
+            search.deny_unknown.setdefault(action, []).append(
+                f"{where}: {statement.label} denies `{action}` under "
+                f"{', '.join(verdict.undecided)}, which the pack cannot evaluate for "
+                "social-messaging.amazonaws.com's requests; make sure it never holds for them"
+            )
+
+
+def _may_deny(statement: Statement, action: str) -> bool:
+    """A Deny whose principal or action is unknown may name the service and the action."""
+    principal_open = (
+        deny_names_service(statement)
+        or first_unknown_path(statement.principal) is not None
+        or first_unknown_path(statement.not_principal) is not None
+    )
+    patterns = list(statement.actions or ()) + list(statement.not_actions or ())
+    action_open = names_action(statement, action) or any(is_unknown(p) for p in patterns)
+    return principal_open and action_open

@@ -7,7 +7,9 @@ key is accepted when it is created, and every event published through it fails l
 
 from __future__ import annotations
 
-from .stack import KEY, TOPIC, StackIndex
+from .documents import Document, parse_document
+from .grants import grants_social_messaging
+from .stack import KEY, TOPIC, KeyReference, StackIndex
 from .values import Outcome, Resource, is_unknown
 
 SPEC_PROPERTY = "customerMasterKeySpec"
@@ -32,11 +34,12 @@ def key_settings_problems(key: Resource) -> tuple[list[str], list[str]]:
 
 def keys_in_scope(
     index: StackIndex,
-) -> tuple[dict[str, list[str]], list[Resource], dict[str, list[str]]]:
+) -> tuple[dict[str, list[str]], list[tuple[Resource, KeyReference]], dict[str, list[str]]]:
     """Keys that encrypt a topic or whose key policy grants the service, with the reasons.
 
-    Also returns the topics whose key could not be resolved and, per key, the key policy
-    properties that were unknown: these decide whether an asymmetric key is in scope.
+    Also returns the topics whose key could not be resolved and, per key, the key policies
+    that were unknown or may replace its policy: these decide whether an asymmetric key
+    is in scope.
     """
     reasons: dict[str, list[str]] = {}
     unresolved_topics = []
@@ -45,17 +48,36 @@ def keys_in_scope(
         if reference.kind == "key" and reference.key is not None:
             reasons.setdefault(reference.key.urn, []).append(f"it encrypts SNS topic {topic.label}")
         elif reference.kind == "unknown":
-            unresolved_topics.append(topic)
+            unresolved_topics.append((topic, reference))
+    untraceable = [
+        policy
+        for policy in index.untraceable_key_policies()
+        if _may_grant(parse_document(policy.get("policy")))
+    ]
     unknown_policies: dict[str, list[str]] = {}
     for key in index.of_type(KEY):
         for holder, prop, document in index.key_policy_documents(key):
             if document.unknown:
-                unknown_policies.setdefault(key.urn, []).append(f"`{prop}` of {holder.label}")
-            elif any(statement.grants_service() for statement in document.statements):
+                unknown_policies.setdefault(key.urn, []).append(
+                    f"`{prop}` of {holder.label} is unknown at preview"
+                )
+            elif any(grants_social_messaging(statement) for statement in document.statements):
                 reasons.setdefault(key.urn, []).append(
                     f"`{prop}` of {holder.label} grants it to social-messaging.amazonaws.com"
                 )
+        for policy in untraceable:
+            unknown_policies.setdefault(key.urn, []).append(
+                f"`keyId` of key policy {policy.label}, which may grant the key to "
+                "social-messaging.amazonaws.com, is unknown at preview and does not come from a "
+                "key in this stack"
+            )
     return reasons, unresolved_topics, unknown_policies
+
+
+def _may_grant(document: Document) -> bool:
+    if document.unknown or any(s.may_grant_unknown for s in document.statements):
+        return True
+    return any(grants_social_messaging(statement) for statement in document.statements)
 
 
 def check_key_symmetric(index: StackIndex) -> Outcome:
@@ -81,13 +103,12 @@ def check_key_symmetric(index: StackIndex) -> Outcome:
             # Not known to serve a topic or the service: only an unknown link can bring it in scope.
             for where in unknown_policies.get(key.urn, []):
                 outcome.unknown(
-                    f"{where} is unknown at preview, so it is not known whether KMS key "
-                    f"{key.label} ({', '.join(problems) or 'settings unknown'}) is granted to "
-                    "the service"
+                    f"{where}, so it is not known whether KMS key {key.label} "
+                    f"({', '.join(problems) or 'settings unknown'}) is granted to the service"
                 )
-            for topic in unresolved_topics:
+            for topic, reference in unresolved_topics:
                 outcome.unknown(
-                    f"`kmsMasterKeyId` of topic {topic.label} is unknown at preview, so it is not "
-                    f"known whether the topic uses KMS key {key.label}"
+                    f"{reference.note}, so it is not known whether topic {topic.label} uses KMS "
+                    f"key {key.label}"
                 )
     return outcome

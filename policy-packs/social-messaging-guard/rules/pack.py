@@ -182,7 +182,8 @@ def _confused_deputy() -> ResourceValidationPolicy:
         description=(
             "Every Allow to a Service principal in a key, topic, queue or trust policy must "
             "carry aws:SourceAccount (StringEquals) and aws:SourceArn (ArnLike/ArnEquals) for "
-            "the same account, so no other AWS account can make the service act on this resource."
+            "one and the same account, and an Allow to every principal must pin an account, so "
+            "no other AWS account can make the service act on this resource."
         ),
         enforcement_level=EnforcementLevel.MANDATORY,
         severity=Severity.CRITICAL,
@@ -192,16 +193,22 @@ def _confused_deputy() -> ResourceValidationPolicy:
             '"ArnLike": {"aws:SourceArn": '
             '"arn:<partition>:<service>:<region>:<account-id>:<resource>"}} to the statement. '
             "Use wildcards only under ArnLike/StringLike, never an ...IfExists or "
-            "ForAnyValue:/ForAllValues: operator, and the same account in both keys. Replace an "
-            "Allow with NotPrincipal by an explicit Principal."
+            "ForAnyValue:/ForAllValues: operator, operators and Principal keys spelt as IAM "
+            "spells them, and one account, the same in both keys. Replace an Allow with "
+            'NotPrincipal by an explicit Principal, and pin an Allow to "*" to an account '
+            "(aws:SourceAccount for services, aws:PrincipalAccount for IAM principals)."
         ),
         config_schema=PolicyConfigSchema(
             properties={
                 REQUIRED_KEYS: {
                     "type": "array",
                     "items": {"type": "string", "enum": list(DEFAULT_REQUIRED_KEYS)},
+                    "minItems": 1,
                     "default": list(DEFAULT_REQUIRED_KEYS),
-                    "description": "The condition keys every service-principal grant must carry.",
+                    "description": (
+                        "The condition keys every service-principal grant must carry (at least "
+                        "one; disable the policy to switch it off)."
+                    ),
                 },
                 EXEMPT_SERVICES: {
                     "type": "array",
@@ -209,7 +216,8 @@ def _confused_deputy() -> ResourceValidationPolicy:
                     "default": [],
                     "description": (
                         "Service principals (e.g. `ec2.amazonaws.com` or `ec2`) whose grants are "
-                        "not checked, for services that do not send these condition keys."
+                        "not checked, for services that do not send these condition keys. "
+                        "social-messaging.amazonaws.com cannot be exempted."
                     ),
                 },
             },
@@ -223,10 +231,11 @@ def _delivery_permissions() -> StackValidationPolicy:
         name="waba-destination-delivery-permissions",
         display_name="The service may deliver to each destination",
         description=(
-            "Each WABA event destination must let social-messaging.amazonaws.com deliver: the "
-            "topic policy grants sns:Publish, the topic's key grants kms:GenerateDataKey* and "
-            "kms:Decrypt, or the Connect role trusts the service and allows the documented "
-            "actions. Otherwise the API accepts the destination and events are silently dropped."
+            "Each WABA event destination must be a topic or Connect instance ARN and let "
+            "social-messaging.amazonaws.com deliver: the topic policy grants sns:Publish, the "
+            "topic's key grants kms:GenerateDataKey* and kms:Decrypt, or the Connect role trusts "
+            "the service and allows the documented actions, with no Deny that reaches the "
+            "service. Otherwise the API accepts the destination and events are silently dropped."
         ),
         enforcement_level=EnforcementLevel.MANDATORY,
         severity=Severity.HIGH,
@@ -237,7 +246,10 @@ def _delivery_permissions() -> StackValidationPolicy:
             "kms:GenerateDataKey* and kms:Decrypt, both with aws:SourceAccount and "
             "aws:SourceArn conditions. Connect: set roleArn to a role whose trust policy allows "
             "social-messaging.amazonaws.com sts:AssumeRole (with the same conditions) and whose "
-            f"policy allows {', '.join(CHANNEL_ROLE_ACTIONS)}."
+            f"policy allows {', '.join(CHANNEL_ROLE_ACTIONS)}. Keep a Deny from reaching AWS "
+            'services (for example with "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}), '
+            "and attach at most one KeyPolicy or TopicPolicy per key or topic: each replaces the "
+            "whole policy."
         ),
         validate=stack_validation(lambda index, _config: check_delivery_permissions(index)),
     )

@@ -56,6 +56,7 @@ class KeyReference:
     value: str | None = None
     key: Resource | None = None
     via: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class PermissionSource:
 
 @dataclass
 class RolePermissions:
+    """A role's permission policies; `unknown` holds full sentences on what preview hides."""
+
     sources: list[PermissionSource] = field(default_factory=list)
     outside_arns: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
@@ -131,19 +134,37 @@ class StackIndex:
             return self.linked(holder, prop, [TOPIC]), True
         return [], False
 
+    def topic_policy_replacers(self, topic: Resource) -> list[Resource]:
+        """TopicPolicy resources attached to the topic; each replaces its whole policy."""
+        return [tp for tp in self.of_type(TOPIC_POLICY) if topic in self.topics_for(tp, "arn")[0]]
+
     def topic_policy_documents(self, topic: Resource) -> list[tuple[Resource, str, Document]]:
-        """The topic's own `policy` and every TopicPolicy attached to it."""
-        documents = []
+        """The topic's effective policy: its TopicPolicy resources, or else its own `policy`.
+
+        A TopicPolicy sets the topic's whole policy attribute, so the topic's own `policy`
+        no longer applies once one is attached. Several TopicPolicy resources are a conflict
+        (the last applied wins); all of them are returned and the rules report it.
+        """
+        replacers = self.topic_policy_replacers(topic)
+        if replacers:
+            return [(tp, "policy", parse_document(tp.get("policy"))) for tp in replacers]
         own = parse_document(topic.get("policy"))
-        if own.present:
-            documents.append((topic, "policy", own))
-        for topic_policy in self.of_type(TOPIC_POLICY):
-            targets, _ = self.topics_for(topic_policy, "arn")
-            if topic in targets:
-                documents.append(
-                    (topic_policy, "policy", parse_document(topic_policy.get("policy")))
-                )
-        return documents
+        return [(topic, "policy", own)] if own.present else []
+
+    def untraceable(
+        self, holder_type: str, prop: str, target_types: Iterable[str]
+    ) -> list[Resource]:
+        """Resources whose `prop` is unknown at preview and comes from no target in the stack."""
+        wanted = list(target_types)
+        return [
+            holder
+            for holder in self.of_type(holder_type)
+            if _has_unknown(holder.get(prop)) and not self.linked(holder, prop, wanted)
+        ]
+
+    def untraceable_topic_policies(self) -> list[Resource]:
+        """TopicPolicy resources that may replace the policy of any topic of the stack."""
+        return self.untraceable(TOPIC_POLICY, "arn", [TOPIC])
 
     # Keys ---------------------------------------------------------------------------
 
@@ -168,7 +189,7 @@ class StackIndex:
 
     def is_aws_managed_alias(self, alias: Resource) -> bool:
         name = known_str(alias.get("name"))
-        return name is not None and name.lower() == AWS_MANAGED_SNS_ALIAS
+        return name is not None and name.strip().lower() == AWS_MANAGED_SNS_ALIAS
 
     def topic_key(self, topic: Resource) -> KeyReference:
         """Resolve `kmsMasterKeyId`: alias name, alias ARN, key ID/ARN, or by dependency."""
@@ -185,6 +206,17 @@ class StackIndex:
                     key = self.key_of_alias(alias)
                     if key is not None:
                         return KeyReference("key", reference, key, via=f"alias {alias_name}")
+                nameless = [a for a in self.of_type(ALIAS) if is_unknown(a.get("name"))]
+                if nameless and not self.linked(topic, "kmsMasterKeyId", [KEY, ALIAS]):
+                    return KeyReference(
+                        "unknown",
+                        reference,
+                        note=(
+                            f"`kmsMasterKeyId` of topic {topic.label} is '{reference}', and the "
+                            f"`name` of alias {', '.join(a.label for a in nameless)} is unknown "
+                            "at preview, so it is not known which key that alias names"
+                        ),
+                    )
             else:
                 # A key ID or ARN: it may be the target of an alias read into the stack.
                 for alias in self.of_type(ALIAS):
@@ -206,7 +238,13 @@ class StackIndex:
             return linked
         if reference is not None:
             return KeyReference("outside", reference)
-        return KeyReference("unknown")
+        return KeyReference(
+            "unknown",
+            note=(
+                f"`kmsMasterKeyId` of topic {topic.label} is unknown at preview and does not "
+                "come from a key or alias in this stack"
+            ),
+        )
 
     def _key_by_dependency(self, topic: Resource) -> KeyReference | None:
         for resource in self.linked(topic, "kmsMasterKeyId", [KEY, ALIAS]):
@@ -228,12 +266,9 @@ class StackIndex:
                 return KeyReference("key", None, key, via=f"alias resource '{resource.name}'")
         return None
 
-    def key_policy_documents(self, key: Resource) -> list[tuple[Resource, str, Document]]:
-        """The key's own `policy` and any KeyPolicy resource that replaces it."""
-        documents = []
-        own = parse_document(key.get("policy"))
-        if own.present:
-            documents.append((key, "policy", own))
+    def key_policy_replacers(self, key: Resource) -> list[Resource]:
+        """KeyPolicy resources attached to the key; each replaces its whole key policy."""
+        replacers = []
         for key_policy in self.of_type(KEY_POLICY):
             key_id = known_str(key_policy.get("keyId"))
             targets = (
@@ -242,8 +277,24 @@ class StackIndex:
                 else self.linked(key_policy, "keyId", [KEY])
             )
             if key in targets:
-                documents.append((key_policy, "policy", parse_document(key_policy.get("policy"))))
-        return documents
+                replacers.append(key_policy)
+        return replacers
+
+    def key_policy_documents(self, key: Resource) -> list[tuple[Resource, str, Document]]:
+        """The key's effective key policy: its KeyPolicy resources, or else its own `policy`.
+
+        A KeyPolicy replaces the key's whole policy, so the key's own `policy` no longer
+        applies once one is attached; several KeyPolicy resources are a conflict.
+        """
+        replacers = self.key_policy_replacers(key)
+        if replacers:
+            return [(kp, "policy", parse_document(kp.get("policy"))) for kp in replacers]
+        own = parse_document(key.get("policy"))
+        return [(key, "policy", own)] if own.present else []
+
+    def untraceable_key_policies(self) -> list[Resource]:
+        """KeyPolicy resources that may replace the key policy of any key of the stack."""
+        return self.untraceable(KEY_POLICY, "keyId", [KEY])
 
     # Roles --------------------------------------------------------------------------
 
@@ -277,6 +328,10 @@ class StackIndex:
         roles, _ = self.roles_for(holder, prop)
         return role in roles
 
+    def _may_refer_to_role(self, holder: Resource, prop: str) -> bool:
+        """A role reference that is unknown at preview and does not come from a role here."""
+        return _has_unknown(holder.get(prop)) and not self.linked(holder, prop, [ROLE])
+
     def _policy_for_arn(self, holder: Resource, prop: str, arn: str | None) -> Resource | None:
         if arn is not None:
             parsed = parse_arn(arn)
@@ -295,7 +350,7 @@ class StackIndex:
         result = RolePermissions()
         inline = role.get("inlinePolicies")
         if is_unknown(inline):
-            result.unknown.append(f"`inlinePolicies` of role {role.label}")
+            result.unknown.append(f"`inlinePolicies` of role {role.label} is unknown at preview")
         elif isinstance(inline, list):
             for index, item in enumerate(inline):
                 if isinstance(item, dict) and item.get("policy") not in (None, ""):
@@ -312,18 +367,20 @@ class StackIndex:
                         role_policy,
                     )
                 )
+            elif self._may_refer_to_role(role_policy, "role"):
+                result.unknown.append(_unknown_role_note(role_policy, "role", role))
         attached: list[tuple[Resource, str, Any]] = []
         managed = role.get("managedPolicyArns")
         if is_unknown(managed):
-            result.unknown.append(f"`managedPolicyArns` of role {role.label}")
+            result.unknown.append(f"`managedPolicyArns` of role {role.label} is unknown at preview")
         elif isinstance(managed, list):
             attached.extend((role, "managedPolicyArns", arn) for arn in managed)
-        for attachment in self.of_type(ROLE_POLICY_ATTACHMENT):
-            if self._refers_to_role(attachment, "role", role):
-                attached.append((attachment, "policyArn", attachment.get("policyArn")))
-        for attachment in self.of_type(POLICY_ATTACHMENT):
-            if self._refers_to_role(attachment, "roles", role):
-                attached.append((attachment, "policyArn", attachment.get("policyArn")))
+        for holder_type, prop in ((ROLE_POLICY_ATTACHMENT, "role"), (POLICY_ATTACHMENT, "roles")):
+            for attachment in self.of_type(holder_type):
+                if self._refers_to_role(attachment, prop, role):
+                    attached.append((attachment, "policyArn", attachment.get("policyArn")))
+                elif self._may_refer_to_role(attachment, prop):
+                    result.unknown.append(_unknown_role_note(attachment, prop, role))
         for holder, prop, value in attached:
             arn = known_str(value)
             policy = self._policy_for_arn(holder, prop, arn)
@@ -338,5 +395,19 @@ class StackIndex:
             elif arn is not None:
                 result.outside_arns.append(arn)
             elif is_unknown(value):
-                result.unknown.append(f"`{prop}` of {holder.label}")
+                result.unknown.append(f"`{prop}` of {holder.label} is unknown at preview")
         return result
+
+
+def _has_unknown(value: Any) -> bool:
+    """An unknown value, or a list with an unknown item (a list of role names, say)."""
+    if isinstance(value, list):
+        return any(is_unknown(item) for item in value)
+    return is_unknown(value)
+
+
+def _unknown_role_note(holder: Resource, prop: str, role: Resource) -> str:
+    return (
+        f"`{prop}` of {holder.label} is unknown at preview and does not come from a role in "
+        f"this stack, so it is not known whether it adds permissions to role {role.label}"
+    )

@@ -9,9 +9,32 @@ from __future__ import annotations
 from .arns import parse_arn, sns_topic_name
 from .destinations import destination_topics, view_destination
 from .stack import StackIndex, known_str
-from .values import Outcome, is_unknown
+from .values import Outcome, Resource, is_unknown
 
 FIX = "use a standard topic: `fifoTopic` false or unset and a name without the `.fifo` suffix"
+
+
+def fifo_problems(topic: Resource) -> tuple[list[tuple[str, str]], list[str]]:
+    """((property, what it shows), unknown properties) that make or may make a topic FIFO.
+
+    SNS requires `.fifo` at the end of a FIFO topic's name and allows no dot in a standard
+    topic's name, so once `fifoTopic` is known an unknown `name` (from `namePrefix` or
+    autonaming) cannot hide a FIFO topic: only an unknown `fifoTopic` can.
+    """
+    problems: list[tuple[str, str]] = []
+    unknown: list[str] = []
+    fifo = topic.get("fifoTopic")
+    if is_unknown(fifo):
+        unknown.append("fifoTopic")
+        if is_unknown(topic.get("name")):
+            unknown.append("name")
+    elif fifo is True or (isinstance(fifo, str) and fifo.lower() == "true"):
+        problems.append(("fifoTopic", "`fifoTopic` true"))
+    for prop in ("name", "namePrefix"):
+        value = known_str(topic.get(prop))
+        if value is not None and value.lower().endswith(".fifo"):
+            problems.append((prop, f"`{prop}` '{value}', a FIFO topic name"))
+    return problems, unknown
 
 
 def check_topic_standard(index: StackIndex) -> Outcome:
@@ -29,28 +52,26 @@ def check_topic_standard(index: StackIndex) -> Outcome:
                 f"{view.waba} can only deliver events to a standard SNS topic: {FIX}.",
                 destination.urn,
             )
-    topics, undecided = destination_topics(index)
-    for note in undecided:
+    found = destination_topics(index)
+    for note in found.undecided:
         outcome.unknown(note)
-    for topic, reason in topics.values():
-        fifo = topic.get("fifoTopic")
-        if is_unknown(fifo):
-            outcome.unknown(f"`fifoTopic` of topic {topic.label} is unknown at preview")
-        elif fifo is True or (isinstance(fifo, str) and fifo.lower() == "true"):
+    for topic, reason in found.topics.values():
+        problems, unknown = fifo_problems(topic)
+        for prop in unknown:
+            outcome.unknown(f"`{prop}` of topic {topic.label} is unknown at preview")
+        for _, text in problems:
             outcome.add(
-                f"Topic {topic.label} has `fifoTopic` true, but it is a WABA event destination "
+                f"Topic {topic.label} has {text}, but it is a WABA event destination "
                 f"({reason}); {FIX}.",
                 topic.urn,
             )
-        name = topic.get("name")
-        if is_unknown(name):
-            outcome.unknown(f"`name` of topic {topic.label} is unknown at preview")
-        for prop in ("name", "namePrefix"):
-            value = known_str(topic.get(prop))
-            if value is not None and value.lower().endswith(".fifo"):
-                outcome.add(
-                    f"Topic {topic.label} has `{prop}` '{value}', a FIFO topic name, but it is a "
-                    f"WABA event destination ({reason}); {FIX}.",
-                    topic.urn,
-                )
+    # A topic that may be a destination is only worth a note when it would be refused.
+    for topic, hidden in found.possible.values():
+        problems, unknown = fifo_problems(topic)
+        shown = [text for _, text in problems] + [f"`{p}` unknown at preview" for p in unknown]
+        if shown:
+            outcome.unknown(
+                f"{hidden}, so it is not known whether topic {topic.label}, which has "
+                f"{' and '.join(shown)}, is a WABA event destination"
+            )
     return outcome
