@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from components.policy_analyzer import PolicyPackServer
-from components.render import Target, render
-from components.review import analyzed
+from destination_review.policy_analyzer import PolicyPackServer
+from destination_review.render import Target, render
+from destination_review.review import analyzed
 
 NS = "social-messaging-destinations"
 TARGET = Target("aws", "us-east-1", "111122223333")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components.render import Rendering, Target, render
+from destination_review.render import Rendering, Target, render
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = "social-messaging-destinations"

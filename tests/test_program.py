@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.render import UNKNOWN, WABA_DESTINATION_TYPE, Rendering, Target
+from destination_review.render import UNKNOWN, WABA_DESTINATION_TYPE, Rendering, Target
 from tests import expected
 from tests.conftest import (
     NS,

@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from components.policy_analyzer import PolicyPackServer, Violation
-from components.render import RenderedResource, Target, render
-from components.review import analyzed
+from destination_review.policy_analyzer import PolicyPackServer, Violation
+from destination_review.render import RenderedResource, Target, render
+from destination_review.review import analyzed
 from tests.conftest import stack_config
 
 CANT_RUN = "can't run policy"

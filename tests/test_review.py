@@ -36,7 +36,7 @@ def review(*args: str) -> subprocess.CompletedProcess[str]:
     # No credentials and no endpoints: the review must not need them.
     env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), "AWS_CONFIG_FILE": "/nonexistent"}
     return subprocess.run(
-        [sys.executable, "-m", "components.review", *args],
+        [sys.executable, "-m", "destination_review.review", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

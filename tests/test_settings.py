@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from components.render import RenderedResource, Target, render
 from components.settings import SettingsError, parse_settings
+from destination_review.render import RenderedResource, Target, render
 from tests.conftest import NS, WABA_A, WABA_B
 
 TARGET = Target()

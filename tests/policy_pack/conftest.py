@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from components.policy_analyzer import PACK_DIR
+from destination_review.policy_analyzer import PACK_DIR
 
 if str(PACK_DIR) not in sys.path:
     sys.path.insert(0, str(PACK_DIR))

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from components.policy_analyzer import UNKNOWN, AnalyzedResource, Violation, make_urn
+from destination_review.policy_analyzer import UNKNOWN, AnalyzedResource, Violation, make_urn
 from tests.policy_pack.program_stacks import program_stack
 
 CORPUS_DIR = Path(__file__).parent / "corpus"

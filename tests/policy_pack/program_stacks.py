@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from components.policy_analyzer import AnalyzedResource
-from components.render import WABA_DESTINATION_TYPE, Target, render
-from components.review import analyzed
+from destination_review.policy_analyzer import AnalyzedResource
+from destination_review.render import WABA_DESTINATION_TYPE, Target, render
+from destination_review.review import analyzed
 
 NS = "social-messaging-destinations"
 SNS_WABA = "waba-0123456789abcdef0123456789abcdef"

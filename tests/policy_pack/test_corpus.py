@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import grpc
 import pytest
 
-from components.policy_analyzer import PolicyPackServer
+from destination_review.policy_analyzer import PolicyPackServer
 from tests.policy_pack.corpus_cases import CORPUS_DIR, Case, load_corpus, unmatched
 
 CASES = load_corpus()

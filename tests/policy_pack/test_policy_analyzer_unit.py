@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from google.protobuf import json_format
 
-from components.policy_analyzer import (
+from destination_review.policy_analyzer import (
     UNKNOWN,
     AnalyzedResource,
     Secret,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from components.policy_analyzer import PolicyPackServer, Violation
+from destination_review.policy_analyzer import PolicyPackServer, Violation
 from tests.policy_pack.program_stacks import program_stack, with_properties
 
 PARTITIONS = [("aws", "eu-west-1"), ("aws-cn", "cn-northwest-1"), ("aws-us-gov", "us-gov-west-1")]

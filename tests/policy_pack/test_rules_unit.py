@@ -33,7 +33,7 @@ from rules.stack import StackIndex
 from rules.topic_standard import check_topic_standard
 from rules.values import Resource, UndecidedAtPreview, first_unknown_path, plain
 
-from components.policy_analyzer import UNKNOWN
+from destination_review.policy_analyzer import UNKNOWN
 
 PRINCIPAL = "social-messaging.amazonaws.com"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from components.policy_analyzer import (
+from destination_review.policy_analyzer import (
     PACK_DIR,
     UNKNOWN,
     AnalyzedResource,

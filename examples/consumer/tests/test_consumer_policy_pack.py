@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from consumer_harness import ProgramRun, RegisteredResource
 
-from components.policy_analyzer import AnalyzedResource, PolicyPackServer, Violation
+from destination_review.policy_analyzer import AnalyzedResource, PolicyPackServer, Violation
 
 
 @pytest.fixture(scope="module")

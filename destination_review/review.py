@@ -1,4 +1,4 @@
-"""Offline review of a stack: `python -m components.review --stack dev [--json]`.
+"""Offline review of a stack: `python -m destination_review.review --stack dev [--json]`.
 
 Renders, without the Pulumi CLI, credentials or network, every resource the program
 would register for a stack's config file, pretty-prints every policy document, and asks
@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
-from components.policy_analyzer import AnalyzedResource, PolicyPackServer, Violation
-from components.render import PROJECT_DIR, RenderedResource, Rendering, Target, render
 from components.settings import SettingsError
+from destination_review.policy_analyzer import AnalyzedResource, PolicyPackServer, Violation
+from destination_review.render import PROJECT_DIR, RenderedResource, Rendering, Target, render
 
 PLACEHOLDER_ACCOUNT = "111122223333"
 PLACEHOLDER_REGION = "us-east-1"
@@ -219,7 +219,7 @@ def as_text(result: Review) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m components.review",
+        prog="python -m destination_review.review",
         description="Render a stack offline, print its policy documents and the policy "
         "pack's verdict. No Pulumi CLI, credentials or network needed.",
     )
