@@ -10,12 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    Severity,
+    StackValidationPolicy,
+)
+
 from .arns import parse_arn
 from .config import string_list_setting
-from .documents import parse_document
-from .grants import grants_social_messaging
-from .stack import ROLE, StackIndex
-from .values import Outcome, Resource
+from .engine import stack_validation
+from .index import StackIndex
+from .metadata import TAGS
+from .model import ROLE, TRUST_POLICY, Node
+from .service_requests import grants_social_messaging
+from .values import Outcome
 
 POLICY_NAME = "connect-channel-role-least-privilege"
 ADDITIONAL_ACTIONS = "additionalActions"
@@ -29,14 +38,15 @@ CHANNEL_ROLE_ACTIONS = (
 )
 
 
-def channel_roles(index: StackIndex, outcome: Outcome) -> list[Resource]:
+def channel_roles(index: StackIndex, outcome: Outcome) -> list[Node]:
     """Roles whose trust policy allows social-messaging.amazonaws.com (or every principal)."""
     roles = []
-    for role in index.of_type(ROLE):
-        document = parse_document(role.get("assumeRolePolicy"))
+    for role in index.of_kind(ROLE):
+        prop = role.prop(TRUST_POLICY)
+        document = index.document(role, TRUST_POLICY)
         if document.unknown:
             outcome.unknown(
-                f"`assumeRolePolicy` of role {role.label} is unknown at preview, so it is not "
+                f"`{prop}` of role {role.label} is unknown at preview, so it is not "
                 "known whether social-messaging.amazonaws.com can assume it"
             )
         elif any(grants_social_messaging(statement) for statement in document.statements):
@@ -45,7 +55,7 @@ def channel_roles(index: StackIndex, outcome: Outcome) -> list[Resource]:
             for statement in document.statements:
                 if statement.may_grant_unknown:
                     outcome.unknown(
-                        f"`assumeRolePolicy` of role {role.label}: {statement.label} has an "
+                        f"`{prop}` of role {role.label}: {statement.label} has an "
                         f"unknown value at {statement.unknown_path}, so it is not known whether "
                         "social-messaging.amazonaws.com can assume it"
                     )
@@ -112,3 +122,37 @@ def check_channel_role(index: StackIndex, config: Mapping[str, Any]) -> Outcome:
                         source.resource.urn,
                     )
     return outcome
+
+
+def policy() -> StackValidationPolicy:
+    return StackValidationPolicy(
+        name=POLICY_NAME,
+        display_name="The Connect channel role allows only the documented actions",
+        description=(
+            "A role trusted by social-messaging.amazonaws.com may allow only the documented "
+            "two-way channel actions: anything more can be used by the service, and by whoever "
+            "can point a WABA at the role."
+        ),
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.MEDIUM,
+        tags=TAGS,
+        remediation_steps=(
+            f"Allow only {', '.join(CHANNEL_ROLE_ACTIONS)} in the role's inline and attached "
+            "policies, without wildcards or NotAction; detach AWS managed policies. List an "
+            f"action the role truly needs under `{ADDITIONAL_ACTIONS}` in this policy's config."
+        ),
+        config_schema=PolicyConfigSchema(
+            properties={
+                ADDITIONAL_ACTIONS: {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "default": [],
+                    "description": (
+                        "Actions allowed to the channel role besides the documented ones, "
+                        "written exactly as in the policy (e.g. `connect:DescribeInstance`)."
+                    ),
+                },
+            },
+        ),
+        validate=stack_validation(check_channel_role),
+    )

@@ -12,6 +12,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ResourceValidationPolicy,
+    Severity,
+)
+
 from .arns import SOCIAL_MESSAGING_PRINCIPAL, principal_service
 from .conditions import (
     DEFAULT_REQUIRED_KEYS,
@@ -20,22 +27,14 @@ from .conditions import (
 )
 from .config import string_list_setting
 from .documents import PRINCIPAL_KEYS, Statement, parse_document
-from .values import Outcome, Resource, first_unknown_path, is_unknown
+from .engine import resource_validation
+from .metadata import TAGS
+from .model import Node
+from .values import Outcome, first_unknown_path, is_unknown
 
 POLICY_NAME = "service-principal-confused-deputy"
 REQUIRED_KEYS = "requiredKeys"
 EXEMPT_SERVICES = "exemptServices"
-
-# Which property of which resource type holds a resource or trust policy.
-POLICY_PROPERTIES: Mapping[str, str] = {
-    "aws:kms/key:Key": "policy",
-    "aws:kms/keyPolicy:KeyPolicy": "policy",
-    "aws:sns/topic:Topic": "policy",
-    "aws:sns/topicPolicy:TopicPolicy": "policy",
-    "aws:sqs/queue:Queue": "policy",
-    "aws:sqs/queuePolicy:QueuePolicy": "policy",
-    "aws:iam/role:Role": "assumeRolePolicy",
-}
 
 
 def is_exempt(principal: str, exempt: list[str]) -> bool:
@@ -87,8 +86,13 @@ def _unknown_grant_path(statement: Statement) -> str | None:
     return None
 
 
-def check_confused_deputy(resource: Resource, config: Mapping[str, Any]) -> Outcome:
-    """Judge the policy property of one resource, statement by statement."""
+def check_confused_deputy(resource: Node, config: Mapping[str, Any]) -> Outcome:
+    """Judge the resource and trust policies of one resource, statement by statement.
+
+    Which properties hold them comes from the resource's adapter: a key's `policy` or
+    `keyPolicy`, a topic's `policy`, a topic, key or queue policy resource's `policy` or
+    `policyDocument`, a role's `assumeRolePolicy` or `assumeRolePolicyDocument`.
+    """
     required = string_list_setting(
         config,
         POLICY_NAME,
@@ -99,20 +103,25 @@ def check_confused_deputy(resource: Resource, config: Mapping[str, Any]) -> Outc
     )
     exempt = exempt_services(config)
     outcome = Outcome()
-    prop = POLICY_PROPERTIES.get(resource.type)
-    if prop is None:
-        return outcome
-    document = parse_document(resource.get(prop))
-    where = f"`{prop}` of {resource.label}"
+    for field_name in resource.shape.documents:
+        _check_document(resource, field_name, required, exempt, outcome)
+    return outcome
+
+
+def _check_document(
+    resource: Node, field_name: str, required: list[str], exempt: list[str], outcome: Outcome
+) -> None:
+    document = parse_document(resource.get(field_name))
+    where = f"`{resource.prop(field_name)}` of {resource.label}"
     if document.unknown:
         outcome.unknown(
             f"{where}{' at ' + document.unknown_path if document.unknown_path else ''} "
             "is unknown at preview"
         )
-        return outcome
+        return
     if document.problem is not None:
         outcome.add(f"{where} {document.problem}; fix the document so its grants can be judged.")
-        return outcome
+        return
     for statement in document.statements:
         unknown_path = _unknown_grant_path(statement)
         if unknown_path is not None:
@@ -145,7 +154,6 @@ def check_confused_deputy(resource: Resource, config: Mapping[str, Any]) -> Outc
                 outcome.add(f"{where}: {problem}.")
             for note in unknowns:
                 outcome.unknown(f"{where}: {note} is unknown at preview")
-    return outcome
 
 
 def _check_wildcard_grant(where: str, statement: Statement, outcome: Outcome) -> None:
@@ -175,3 +183,54 @@ def _check_wildcard_grant(where: str, statement: Statement, outcome: Outcome) ->
 
 def _principal_key_suggestion(key: str) -> str:
     return next((known for known in PRINCIPAL_KEYS if known.lower() == key.lower()), "Service")
+
+
+def policy() -> ResourceValidationPolicy:
+    return ResourceValidationPolicy(
+        name=POLICY_NAME,
+        display_name="Service-principal grants carry confused-deputy conditions",
+        description=(
+            "Every Allow to a Service principal in a key, topic, queue or trust policy must "
+            "carry aws:SourceAccount (StringEquals) and aws:SourceArn (ArnLike/ArnEquals) for "
+            "one and the same account, and an Allow to every principal must pin an account, so "
+            "no other AWS account can make the service act on this resource."
+        ),
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.CRITICAL,
+        tags=TAGS,
+        remediation_steps=(
+            'Add "Condition": {"StringEquals": {"aws:SourceAccount": "<account-id>"}, '
+            '"ArnLike": {"aws:SourceArn": '
+            '"arn:<partition>:<service>:<region>:<account-id>:<resource>"}} to the statement. '
+            "Use wildcards only under ArnLike/ArnEquals/StringLike, never an ...IfExists or "
+            "ForAnyValue:/ForAllValues: operator, operators and Principal keys spelt as IAM "
+            "spells them, and one account, the same in both keys. Replace an Allow with "
+            'NotPrincipal by an explicit Principal, and pin an Allow to "*" to an account '
+            "(aws:SourceAccount for services, aws:PrincipalAccount for IAM principals)."
+        ),
+        config_schema=PolicyConfigSchema(
+            properties={
+                REQUIRED_KEYS: {
+                    "type": "array",
+                    "items": {"type": "string", "enum": list(DEFAULT_REQUIRED_KEYS)},
+                    "minItems": 1,
+                    "default": list(DEFAULT_REQUIRED_KEYS),
+                    "description": (
+                        "The condition keys every service-principal grant must carry (at least "
+                        "one; disable the policy to switch it off)."
+                    ),
+                },
+                EXEMPT_SERVICES: {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "default": [],
+                    "description": (
+                        "Service principals (e.g. `ec2.amazonaws.com` or `ec2`) whose grants are "
+                        "not checked, for services that do not send these condition keys. "
+                        "social-messaging.amazonaws.com cannot be exempted."
+                    ),
+                },
+            },
+        ),
+        validate=resource_validation(check_confused_deputy),
+    )

@@ -11,9 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    Severity,
+    StackValidationPolicy,
+)
+
 from .config import bool_setting
 from .destinations import destination_topics
-from .stack import AWS_MANAGED_SNS_ALIAS, KeyReference, StackIndex
+from .engine import stack_validation
+from .index import AWS_MANAGED_SNS_ALIAS, KeyReference, StackIndex
+from .metadata import TAGS
 from .values import Outcome
 
 POLICY_NAME = "sns-topic-customer-managed-key"
@@ -80,3 +89,37 @@ def _managed_key_shown(reference: KeyReference) -> str:
             else f"takes `kmsMasterKeyId` from {reference.via}, the AWS managed key"
         )
     return f"has `kmsMasterKeyId` '{reference.value}', the AWS managed key {AWS_MANAGED_SNS_ALIAS}"
+
+
+def policy() -> StackValidationPolicy:
+    return StackValidationPolicy(
+        name=POLICY_NAME,
+        display_name="Destination topics use a customer managed key",
+        description=(
+            "A WABA destination topic must be encrypted with a customer managed KMS key, never "
+            "the AWS managed key alias/aws/sns: its key policy cannot grant "
+            "social-messaging.amazonaws.com, so events would be dropped."
+        ),
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.HIGH,
+        tags=TAGS,
+        remediation_steps=(
+            "Create a symmetric customer managed key whose key policy allows "
+            "social-messaging.amazonaws.com kms:GenerateDataKey* and kms:Decrypt with "
+            "aws:SourceAccount and aws:SourceArn conditions, and set the topic's "
+            "`kmsMasterKeyId` to its alias name or ARN (not alias/aws/sns in any form)."
+        ),
+        config_schema=PolicyConfigSchema(
+            properties={
+                REQUIRE_ENCRYPTION: {
+                    "type": "boolean",
+                    "default": True,
+                    "description": (
+                        "Require destination topics to be encrypted. Set to false to accept "
+                        "unencrypted topics; the AWS managed key stays refused either way."
+                    ),
+                },
+            },
+        ),
+        validate=stack_validation(check_customer_managed_key),
+    )

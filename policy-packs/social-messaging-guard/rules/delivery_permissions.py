@@ -9,17 +9,25 @@ destination the role in `roleArn` must trust the service and allow the documente
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Severity, StackValidationPolicy
 
 from .arns import parse_arn
 from .channel_role import CHANNEL_ROLE_ACTIONS
 from .destinations import DestinationView, unknown_destination_note, view_destination
-from .documents import Document, allows_action, names_action, parse_document
+from .documents import Document, allows_action, names_action
+from .engine import stack_validation
 from .grants import GrantSearch, find_service_grants
+from .index import StackIndex, known_str
+from .metadata import TAGS
+from .model import ARN, EVENT_DESTINATION_ARN, POLICY, ROLE_ARN, TARGETS, TRUST_POLICY, Node
 from .service_requests import ServiceRequest, request_for
-from .stack import StackIndex, known_str
-from .values import Outcome, Resource
+from .values import Outcome
+
+POLICY_NAME = "waba-destination-delivery-permissions"
 
 PUBLISH = "sns:Publish"
 KEY_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
@@ -48,7 +56,9 @@ TRUST_STATEMENT = (
 )
 
 
-def check_delivery_permissions(index: StackIndex) -> Outcome:
+def check_delivery_permissions(
+    index: StackIndex, config: Mapping[str, Any] | None = None
+) -> Outcome:
     """Follow each destination to the topic, key or role it needs, when they are in the stack."""
     outcome = Outcome()
     for destination in index.destinations():
@@ -67,7 +77,7 @@ def check_delivery_permissions(index: StackIndex) -> Outcome:
                 "Connect instance (arn:<partition>:connect:<region>:<account-id>:instance/<id>).",
                 destination.urn,
             )
-        elif destination.get("eventDestinationArn") is not None:
+        elif destination.get(EVENT_DESTINATION_ARN) is not None:
             outcome.unknown(unknown_destination_note(view))
     return outcome
 
@@ -82,6 +92,10 @@ def _arn_hint(arn: str) -> str:
     if parsed.service == "connect":
         return " (an Amazon Connect ARN of something inside or beside an instance)"
     return ""
+
+
+def _own_document(index: StackIndex, holder: Node) -> list[tuple[Node, str, Document]]:
+    return [(holder, holder.prop(POLICY), index.document(holder))]
 
 
 def _report_search(search: GrantSearch, outcome: Outcome) -> None:
@@ -99,18 +113,19 @@ class PolicyQuery:
     name: str | None = None
     check_resource: bool = False
 
-    def search(self, documents: Sequence[tuple[Resource, str, Document]]) -> GrantSearch:
+    def search(self, documents: Sequence[tuple[Node, str, Document]]) -> GrantSearch:
         return find_service_grants(
             documents, self.actions, self.arn, self.name, self.check_resource, self.request
         )
 
 
 def _judge_policy(
-    subject: Resource,
+    index: StackIndex,
+    subject: Node,
     kind: str,
-    replacers: list[Resource],
-    documents: list[tuple[Resource, str, Document]],
-    untraceable: list[Resource],
+    replacers: list[Node],
+    documents: list[tuple[Node, str, Document]],
+    untraceable: list[Node],
     query: PolicyQuery,
     context: str,
     outcome: Outcome,
@@ -124,7 +139,7 @@ def _judge_policy(
     if len(replacers) > 1:
         verdicts = []
         for replacer in replacers:
-            alone = query.search([(replacer, "policy", parse_document(replacer.get("policy")))])
+            alone = query.search(_own_document(index, replacer))
             allowed = alone.allows(query.actions)
             verdicts.append(
                 f"{replacer.label} {'lets' if allowed else 'does not let'} the service "
@@ -142,13 +157,13 @@ def _judge_policy(
     _report_search(search, outcome)
     decided = search.allows(query.actions)
     undecided = False
-    prop = "arn" if kind == "topic" else "keyId"
     for other in untraceable:
-        alone = query.search([(other, "policy", parse_document(other.get("policy")))])
+        alone = query.search(_own_document(index, other))
         if alone.allows(query.actions) != decided:
             outcome.unknown(
-                f"`{prop}` of {kind} policy {other.label} is unknown at preview and does not "
-                f"come from a {kind} in this stack, so it is not known whether it replaces the "
+                f"`{other.prop(TARGETS)}` of {kind} policy {other.label} is unknown at preview "
+                f"and does not come from a {kind} in this stack, so it is not known whether it "
+                "replaces the "
                 f"{kind} policy of {subject.label}"
             )
             undecided = True
@@ -156,7 +171,7 @@ def _judge_policy(
 
 
 def _report_denied(
-    search: GrantSearch, actions: Sequence[str], context: str, subject: Resource, outcome: Outcome
+    search: GrantSearch, actions: Sequence[str], context: str, subject: Node, outcome: Outcome
 ) -> None:
     """A Deny that reaches the service takes a granted action away; an unclear one is noted."""
     blocked = search.blocked(actions)
@@ -180,10 +195,8 @@ def _report_denied(
                 outcome.unknown(note)
 
 
-def _check_topic(
-    index: StackIndex, view: DestinationView, topic: Resource, outcome: Outcome
-) -> None:
-    topic_arn = known_str(topic.get("arn")) or view.arn
+def _check_topic(index: StackIndex, view: DestinationView, topic: Node, outcome: Outcome) -> None:
+    topic_arn = known_str(topic.get(ARN)) or view.arn
     query = PolicyQuery(
         (PUBLISH,), request_for(topic_arn), topic_arn, index.topic_name(topic), True
     )
@@ -192,11 +205,12 @@ def _check_topic(
     )
     documents = index.topic_policy_documents(topic)
     search = _judge_policy(
+        index,
         topic,
         "topic",
         index.topic_policy_replacers(topic),
         documents,
-        index.untraceable_topic_policies(),
+        index.untraceable_topic_policies,
         query,
         context,
         outcome,
@@ -223,8 +237,8 @@ def _check_topic(
 def _check_key(
     index: StackIndex,
     view: DestinationView,
-    topic: Resource,
-    key: Resource,
+    topic: Node,
+    key: Node,
     request: ServiceRequest,
     outcome: Outcome,
 ) -> None:
@@ -233,16 +247,17 @@ def _check_key(
         f"{view.resource.label}"
     )
     key_documents = index.key_policy_documents(key)
-    untraceable = index.untraceable_key_policies()
+    untraceable = index.untraceable_key_policies
     if not key_documents and not untraceable:
         outcome.add(
             f"{context}, but has no key policy in the stack, so the default key policy applies "
             "and social-messaging.amazonaws.com cannot use the key; events are dropped. Set the "
-            f"key's `policy` with this statement: {KEY_STATEMENT}.",
+            f"key's `{key.prop(POLICY)}` with this statement: {KEY_STATEMENT}.",
             key.urn,
         )
         return
     search = _judge_policy(
+        index,
         key,
         "key",
         index.key_policy_replacers(key),
@@ -274,7 +289,7 @@ def _check_key(
 
 def _check_connect(index: StackIndex, view: DestinationView, outcome: Outcome) -> None:
     destination = view.resource
-    value = destination.get("roleArn")
+    value = destination.get(ROLE_ARN)
     if value is None or value == "":
         outcome.add(
             f"{destination.label} sends the events of {view.waba} to Amazon Connect instance "
@@ -284,7 +299,7 @@ def _check_connect(index: StackIndex, view: DestinationView, outcome: Outcome) -
             destination.urn,
         )
         return
-    roles, was_unknown = index.roles_for(destination, "roleArn")
+    roles, was_unknown = index.roles_for(destination, ROLE_ARN)
     if was_unknown and not roles:
         outcome.unknown(
             f"`roleArn` of {destination.label} is unknown at preview and does not come from a "
@@ -305,9 +320,9 @@ def _check_connect(index: StackIndex, view: DestinationView, outcome: Outcome) -
         _check_role(index, view, role, outcome)
 
 
-def _check_role(index: StackIndex, view: DestinationView, role: Resource, outcome: Outcome) -> None:
+def _check_role(index: StackIndex, view: DestinationView, role: Node, outcome: Outcome) -> None:
     trust = find_service_grants(
-        [(role, "assumeRolePolicy", parse_document(role.get("assumeRolePolicy")))],
+        [(role, role.prop(TRUST_POLICY), index.document(role, TRUST_POLICY))],
         [ASSUME_ROLE],
         request=request_for(view.arn),
     )
@@ -362,3 +377,32 @@ def _check_role(index: StackIndex, view: DestinationView, role: Resource, outcom
             f'policy that allows {", ".join(CHANNEL_ROLE_ACTIONS)} on Resource "*".',
             role.urn,
         )
+
+
+def policy() -> StackValidationPolicy:
+    return StackValidationPolicy(
+        name=POLICY_NAME,
+        display_name="The service may deliver to each destination",
+        description=(
+            "Each WABA event destination must be a topic or Connect instance ARN and let "
+            "social-messaging.amazonaws.com deliver: the topic policy grants sns:Publish, the "
+            "topic's key grants kms:GenerateDataKey* and kms:Decrypt, or the Connect role trusts "
+            "the service and allows the documented actions, with no Deny that reaches the "
+            "service. Otherwise the API accepts the destination and events are silently dropped."
+        ),
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.HIGH,
+        tags=TAGS,
+        remediation_steps=(
+            "SNS: add to the topic policy an Allow of sns:Publish on the topic ARN to "
+            "social-messaging.amazonaws.com, and to the key policy an Allow of "
+            "kms:GenerateDataKey* and kms:Decrypt, both with aws:SourceAccount and "
+            "aws:SourceArn conditions. Connect: set roleArn to a role whose trust policy allows "
+            "social-messaging.amazonaws.com sts:AssumeRole (with the same conditions) and whose "
+            f"policy allows {', '.join(CHANNEL_ROLE_ACTIONS)}. Keep a Deny from reaching AWS "
+            'services (for example with "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}), '
+            "and attach at most one KeyPolicy, TopicPolicy or TopicInlinePolicy per key or topic: "
+            "each replaces the whole policy."
+        ),
+        validate=stack_validation(check_delivery_permissions),
+    )

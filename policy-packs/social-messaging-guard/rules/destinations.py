@@ -13,51 +13,54 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .arns import connect_instance_id, parse_arn, sns_topic_name
-from .documents import Document, parse_document
-from .grants import grants_social_messaging
-from .stack import TOPIC, StackIndex, known_str
-from .values import Resource, is_unknown
-
-CONNECT_INSTANCE = "aws:connect/instance:Instance"
+from .documents import Document
+from .index import StackIndex, known_str
+from .model import CONNECT_INSTANCE, EVENT_DESTINATION_ARN, POLICY, TARGETS, TOPIC, WABA_ID, Node
+from .service_requests import grants_social_messaging
+from .values import is_unknown
 
 
 @dataclass
 class DestinationView:
     """One destination resource with what its `eventDestinationArn` resolves to."""
 
-    resource: Resource
+    resource: Node
     kind: str  # "sns", "connect", "other" or "unknown"
     arn: str | None
-    topics: list[Resource] = field(default_factory=list)
+    topics: list[Node] = field(default_factory=list)
 
     @property
     def waba(self) -> str:
-        waba_id = known_str(self.resource.get("wabaId"))
+        waba_id = known_str(self.resource.get(WABA_ID))
         return f"WABA '{waba_id}'" if waba_id else "the WABA"
 
 
-def view_destination(index: StackIndex, destination: Resource) -> DestinationView:
+def view_destination(index: StackIndex, destination: Node) -> DestinationView:
     """Classify a destination by its ARN, or by dependency when the ARN is unknown.
 
     Only a topic ARN (`...:sns:<region>:<account>:<name>`) is an SNS destination and only an
     instance ARN (`...:connect:<region>:<account>:instance/<id>`) a Connect one: a
     subscription, queue or phone-number ARN is "other", which the service cannot deliver to.
     """
-    value = destination.get("eventDestinationArn")
+    return index.memo(f"destination {destination.urn}", lambda: _view(index, destination))
+
+
+def _view(index: StackIndex, destination: Node) -> DestinationView:
+    value = destination.get(EVENT_DESTINATION_ARN)
     arn = known_str(value)
     if arn is not None:
         parsed = parse_arn(arn)
         if parsed is not None and sns_topic_name(parsed) is not None:
-            topics, _ = index.topics_for(destination, "eventDestinationArn")
+            topics, _ = index.topics_for(destination, EVENT_DESTINATION_ARN)
             return DestinationView(destination, "sns", arn, topics)
         if parsed is not None and connect_instance_id(parsed) is not None:
             return DestinationView(destination, "connect", arn)
         return DestinationView(destination, "other", arn)
     if is_unknown(value):
-        topics = index.linked(destination, "eventDestinationArn", [TOPIC])
+        topics = index.linked(destination, EVENT_DESTINATION_ARN, [TOPIC])
         if topics:
             return DestinationView(destination, "sns", None, topics)
-        if index.linked(destination, "eventDestinationArn", [CONNECT_INSTANCE]):
+        if index.linked(destination, EVENT_DESTINATION_ARN, [CONNECT_INSTANCE]):
             return DestinationView(destination, "connect", None)
     return DestinationView(destination, "unknown", None)
 
@@ -78,23 +81,27 @@ class DestinationTopics:
     destinations whose target is unknown altogether.
     """
 
-    topics: dict[str, tuple[Resource, str]] = field(default_factory=dict)
-    possible: dict[str, tuple[Resource, str]] = field(default_factory=dict)
+    topics: dict[str, tuple[Node, str]] = field(default_factory=dict)
+    possible: dict[str, tuple[Node, str]] = field(default_factory=dict)
     undecided: list[str] = field(default_factory=list)
 
 
 def destination_topics(index: StackIndex) -> DestinationTopics:
     """Destination topics by URN, each with the reason it is one; plus what preview hides."""
+    return index.memo("destination topics", lambda: _destination_topics(index))
+
+
+def _destination_topics(index: StackIndex) -> DestinationTopics:
     found = DestinationTopics()
     for destination in index.destinations():
         view = view_destination(index, destination)
-        if view.kind == "unknown" and destination.get("eventDestinationArn") is not None:
+        if view.kind == "unknown" and destination.get(EVENT_DESTINATION_ARN) is not None:
             found.undecided.append(unknown_destination_note(view))
         for topic in view.topics:
             found.topics.setdefault(
                 topic.urn, (topic, f"event destination {destination.label} points at it")
             )
-    for topic in index.of_type(TOPIC):
+    for topic in index.of_kind(TOPIC):
         if topic.urn in found.topics:
             continue
         documents = index.topic_policy_documents(topic)
@@ -113,17 +120,19 @@ def destination_topics(index: StackIndex) -> DestinationTopics:
                     break
     untraceable = [
         topic_policy
-        for topic_policy in index.untraceable_topic_policies()
-        if _may_grant(parse_document(topic_policy.get("policy")))
+        for topic_policy in index.untraceable_topic_policies
+        if _may_grant(index.document(topic_policy, POLICY))
     ]
-    for topic in index.of_type(TOPIC):
-        if topic.urn in found.topics or topic.urn in found.possible or not untraceable:
-            continue
-        found.possible[topic.urn] = (
-            topic,
-            f"`arn` of topic policy {untraceable[0].label}, which grants social-messaging."
-            "amazonaws.com, is unknown at preview and does not come from a topic in this stack",
-        )
+    if untraceable:
+        for topic in index.of_kind(TOPIC):
+            if topic.urn in found.topics or topic.urn in found.possible:
+                continue
+            found.possible[topic.urn] = (
+                topic,
+                f"`{untraceable[0].prop(TARGETS)}` of topic policy {untraceable[0].label}, which "
+                "grants social-messaging.amazonaws.com, is unknown at preview and does not come "
+                "from a topic in this stack",
+            )
     return found
 
 

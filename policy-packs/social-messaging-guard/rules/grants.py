@@ -15,9 +15,14 @@ from dataclasses import dataclass, field
 from .arns import SOCIAL_MESSAGING_PRINCIPAL
 from .conditions import confused_deputy_problems
 from .documents import Document, Statement, allows_action, covers_resource, names_action
-from .service_requests import ServiceRequest, deny_names_service, deny_verdict
-from .service_requests import grants_social_messaging as grants_social_messaging
-from .values import Resource, first_unknown_path, is_unknown
+from .model import Node
+from .service_requests import (
+    ServiceRequest,
+    deny_names_service,
+    deny_verdict,
+    grants_social_messaging,
+)
+from .values import first_unknown_path, is_unknown
 
 
 @dataclass
@@ -55,7 +60,7 @@ class GrantSearch:
 
 
 def find_service_grants(
-    documents: Sequence[tuple[Resource, str, Document]],
+    documents: Sequence[tuple[Node, str, Document]],
     actions: Sequence[str],
     resource_arn: str | None = None,
     resource_name: str | None = None,

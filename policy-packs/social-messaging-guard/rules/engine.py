@@ -1,0 +1,136 @@
+"""Wiring the pure checks to pulumi-policy: one stack index per `AnalyzeStack`, shared.
+
+pulumi-policy calls each stack policy in turn with its own copy of the stack (it
+deserialises the request once per policy). The pack reads that copy once, builds the
+`StackIndex` from it, and hands the same index to the other stack policies of the same
+request, so the pack's own work is done once, not once per policy. Resources of types no
+adapter reads are never unwrapped.
+
+Each policy still reports under its own name and enforcement level, through the
+`report_violation` pulumi-policy gives it; a check ends by raising `UndecidedAtPreview`
+for what it could not judge, which the engine shows as the advisory "can't run policy"
+line naming those properties.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pulumi_policy import (
+    ReportViolation,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+
+from .adapters import adapt, shape_of
+from .index import StackIndex
+from .model import Node
+from .values import Outcome, Resource, UndecidedAtPreview, plain
+
+StackCheck = Callable[[StackIndex, Mapping[str, Any]], Outcome]
+ResourceCheck = Callable[[Node, Mapping[str, Any]], Outcome]
+StackValidate = Callable[[StackValidationArgs, ReportViolation], None]
+ResourceValidate = Callable[[ResourceValidationArgs, ReportViolation], None]
+
+
+def report(outcome: Outcome, report_violation: ReportViolation) -> None:
+    """Report findings, then raise for what could not be judged (after, so nothing is lost)."""
+    for finding in outcome.findings:
+        report_violation(finding.message, finding.urn)
+    if outcome.undecided:
+        raise UndecidedAtPreview(outcome.undecided)
+
+
+def config_of(args: ResourceValidationArgs | StackValidationArgs) -> Mapping[str, Any]:
+    return plain(dict(args.get_config() or {}))
+
+
+def stack_resources(args: StackValidationArgs) -> list[Resource]:
+    """The resources an adapter reads, unwrapped; every other resource is skipped as is."""
+    return [
+        Resource(
+            type=r.resource_type,
+            name=r.name,
+            urn=r.urn,
+            props=plain(r.props),
+            dependencies=tuple(d.urn for d in r.dependencies),
+            property_dependencies={
+                k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()
+            },
+        )
+        for r in args.resources
+        if shape_of(r.resource_type) is not None
+    ]
+
+
+class SharedIndex:
+    """The index of the `AnalyzeStack` request being served, reused by each stack policy.
+
+    pulumi-policy gives each policy new resource objects, but their `opts.ignore_changes`
+    is the request's own protobuf field, the same object for every policy of one request
+    and a different one for the next request. Holding that object keeps it from being
+    reused, so an identity match can only mean the same request; when no match is found
+    the index is simply built again.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._token: tuple[Any, ...] | None = None
+        self._index: StackIndex | None = None
+
+    @staticmethod
+    def _token_of(args: StackValidationArgs) -> tuple[Any, ...]:
+        resources = args.resources
+        if not resources:
+            return ()
+        return (
+            len(resources),
+            resources[0].opts.ignore_changes,
+            resources[-1].opts.ignore_changes,
+        )
+
+    def index(self, args: StackValidationArgs) -> StackIndex:
+        token = self._token_of(args)
+        with self._lock:
+            if (
+                self._index is not None
+                and self._token is not None
+                and token
+                and len(token) == len(self._token)
+                and all(a is b for a, b in zip(token[1:], self._token[1:], strict=True))
+                and token[0] == self._token[0]
+            ):
+                return self._index
+            index = StackIndex(stack_resources(args))
+            self._token, self._index = token, index
+            return index
+
+
+SHARED = SharedIndex()
+
+
+def stack_validation(check: StackCheck) -> StackValidate:
+    """Adapt a pure stack check to pulumi-policy's stack validation callback."""
+
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        report(check(SHARED.index(args), config_of(args)), report_violation)
+
+    return validate
+
+
+def resource_validation(check: ResourceCheck) -> ResourceValidate:
+    """Adapt a pure check of one resource; resources no adapter reads are not unwrapped."""
+
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if shape_of(args.resource_type) is None:
+            return
+        resource = Resource(
+            type=args.resource_type, name=args.name, urn=args.urn, props=plain(args.props)
+        )
+        node = adapt(resource)
+        if node is not None:
+            report(check(node, config_of(args)), report_violation)
+
+    return validate
