@@ -53,6 +53,11 @@ class ResolvedDestination:
     role_arn: str | None
 
 
+def _warn(notice: str | None, resource: pulumi.Resource) -> None:
+    if notice:
+        pulumi.log.warn(notice, resource=resource)
+
+
 def waba_resource_suffix(waba_id: str) -> str:
     """One resource name per WABA, whether it is configured by id or by ARN."""
     return "waba-" + waba_id.rsplit("/", 1)[-1].removeprefix("waba-")
@@ -135,7 +140,7 @@ class WhatsAppEventDestinations(pulumi.ComponentResource):
             depends_on = self.topic.resources
         elif destination.settings.type == "connect" and not destination.settings.role_arn:
             depends_on = self.connect_role.resources if self.connect_role else []
-        return WabaEventDestination(
+        resource = WabaEventDestination(
             f"{name}-{waba_resource_suffix(destination.settings.waba_id)}",
             WabaEventDestinationArgs(
                 waba_id=destination.settings.waba_id,
@@ -149,6 +154,12 @@ class WhatsAppEventDestinations(pulumi.ComponentResource):
             ),
             pulumi.ResourceOptions(parent=self, depends_on=depends_on),
         )
+        # What the provider decided (adopted, taken over, inherited, a lost answer) is
+        # logged from the program, against the resource, so `pulumi up` shows it as a
+        # warning on it: a dynamic provider's own log only reaches the CLI as plugin
+        # output (pulumi/pulumi#6065).
+        resource.notice.apply(lambda notice: _warn(notice, resource))
+        return resource
 
     def destination_outputs(self) -> list[dict[str, Any]]:
         """The `destinations` stack output: one entry per WABA, stable keys."""
@@ -163,6 +174,8 @@ class WhatsAppEventDestinations(pulumi.ComponentResource):
                 "wabaName": resource.waba_name,
                 "registrationStatus": resource.registration_status,
                 "adopted": resource.adopted,
+                "ownership": resource.ownership,
+                "notice": resource.notice,
                 "previousEventDestinationArn": resource.previous_event_destination_arn,
             }
             for d, resource in zip(self.destinations, self.waba_destinations, strict=True)

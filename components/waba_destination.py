@@ -2,282 +2,93 @@
 dynamic resource over the `socialmessaging` API.
 
 Pulumi's AWS provider has no resource for it. The provider below is pickled by
-reference (this module must stay importable as `components.waba_destination` from the
-project root, where the engine starts `python -m pulumi.dynamic`), holds no state, and
-builds its boto3 client inside each method, so nothing from the deployer's environment
-(keys, tokens, sessions) is ever serialised into the stack's state.
+reference: this module must stay importable as `components.waba_destination` from the
+project root, where the engine starts `python -m pulumi.dynamic`. It holds no state and
+nothing from the deployer's environment (keys, tokens, sessions) is ever serialised.
+Its parts live in `components.waba`; this module wires them: read, decide, act.
 """
 
 from __future__ import annotations
 
-import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pulumi
-from botocore import xform_name
-from botocore.config import Config
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    NoCredentialsError,
-    ParamValidationError,
-    ProfileNotFound,
-)
+from botocore.exceptions import BotoCoreError, ClientError
 from pulumi import dynamic
 
-from components import preflight
-from components.waba_destination_rules import (
+from components.arns import parse_arn
+from components.waba import preflight
+from components.waba.claim import (
+    Identity,
+    claim_for,
+    prior_from_state,
+    prior_to_state,
+    restored,
+)
+from components.waba.client import (
+    WabaClient,
+    WabaDestinationError,
+    client_config,
+)
+from components.waba.decisions import (
+    DestinationConflict,
+    Plan,
+    create_plan,
+    delete_action,
+    refresh_notice,
+    stuck_delete_message,
+    update_plan,
+)
+from components.waba.model import PUT_OPERATION
+from components.waba.state import (
     ADOPTED,
-    APPLIED_EVENT_DESTINATION_ARN,
-    APPLIED_ROLE_ARN,
-    ASSUME_ROLE_ARN,
+    CLAIM_TOKEN,
     EVENT_DESTINATION_ARN,
     INPUTS,
-    PREVIOUS_EVENT_DESTINATION_ARN,
-    PREVIOUS_ROLE_ARN,
-    PROFILE,
-    PUT_OPERATION,
+    NOTICE,
+    OUTPUTS,
+    OWNER_PROJECT,
+    OWNER_RESOURCE,
+    OWNER_STACK,
+    OWNERSHIP,
+    PREVIOUS_CLAIM,
     REGION,
     REGISTRATION_STATUS,
     ROLE_ARN,
-    SERVICE_PRINCIPAL,
+    STATE_VERSION,
     TAKEOVER,
     VERIFY,
+    VERSION,
     WABA_ARN,
     WABA_ID,
     WABA_NAME,
-    DestinationConflict,
     EventDestination,
-    adoption_warning,
-    applied_from_props,
+    applied_from,
     applied_outputs,
-    check_inputs,
-    create_action,
-    delete_action,
+    attribute_name,
+    describe,
+    desired_from,
     destination_from_api,
-    destination_from_props,
     has_prior_state,
-    live_failures,
-    parse_arn,
-    plan_diff,
-    previous_from_props,
-    stuck_delete_message,
-    update_action,
-    waba_resource_arn,
+    inputs_of,
+    ownership_from,
+    previous_from,
+    previous_known,
+    previous_outputs,
     with_defaults,
-    writes_destination,
 )
-
-# botocore's standard retry mode retries ThrottledRequestException (429, modelled
-# retryable), DependencyException (502) and InternalServiceException (500) with
-# exponential backoff and jitter. Five attempts in all (the first and four retries)
-# ride out a short burst of throttling.
-DEFAULT_MAX_ATTEMPTS = 5
-CONNECT_TIMEOUT_SECONDS: float = 10
-READ_TIMEOUT_SECONDS: float = 60
-ROLE_SESSION_NAME = "pulumi-waba-event-destination"
-_NOT_FOUND = "ResourceNotFoundException"
-_ACCESS_DENIED = {"AccessDeniedException", "AccessDenied"}
+from components.waba.validation import check_inputs, live_failures, plan_diff, writes_destination
 
 
-class WabaDestinationError(Exception):
-    """A failure of a WABA event destination operation, in one message that says
-    what failed and how to fix it; it never carries credentials."""
-
-
-def max_attempts() -> int:
-    """Total attempts per call: AWS_MAX_ATTEMPTS when set, as for the AWS CLI."""
-    raw = os.environ.get("AWS_MAX_ATTEMPTS") or str(DEFAULT_MAX_ATTEMPTS)
-    if not raw.isdigit() or int(raw) < 1:
-        raise WabaDestinationError(
-            f"AWS_MAX_ATTEMPTS: received {raw!r}; expected a whole number of attempts "
-            "such as 5. Fix or unset it."
-        )
-    return int(raw)
-
-
-def client_config() -> Config:
-    """Standard retries and explicit timeouts for every client."""
-    attempts = max_attempts()
-    return Config(
-        retries={"mode": "standard", "total_max_attempts": attempts},
-        connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        read_timeout=READ_TIMEOUT_SECONDS,
+def _identity(props: Mapping[str, Any]) -> Identity:
+    return Identity(
+        str(props.get(OWNER_PROJECT) or ""),
+        str(props.get(OWNER_STACK) or ""),
+        str(props.get(OWNER_RESOURCE) or ""),
     )
-
-
-def aws_session(props: Mapping[str, Any]) -> boto3.session.Session:
-    """A session with the same identity as the stack's aws provider: the standard
-    credential chain or `profile`, then `assumeRoleArn` if set. Built per call and
-    never stored."""
-    region = str(props[REGION])
-    profile = props.get(PROFILE) or None
-    try:
-        session = boto3.session.Session(profile_name=profile, region_name=region)
-    except ProfileNotFound:
-        raise WabaDestinationError(
-            f"profile: received {profile!r}, which is not in the AWS config or credentials "
-            "file of the machine that runs pulumi; set profile to an existing profile or "
-            "remove it to use the standard credential chain."
-        ) from None
-    assume_role_arn = props.get(ASSUME_ROLE_ARN) or ""
-    if not assume_role_arn:
-        return session
-    sts = session.client("sts", region_name=region, config=client_config())
-    try:
-        credentials = sts.assume_role(RoleArn=assume_role_arn, RoleSessionName=ROLE_SESSION_NAME)[
-            "Credentials"
-        ]
-    except ClientError as error:
-        raise WabaDestinationError(
-            f"assumeRoleArn: could not assume {assume_role_arn}: {_code(error)}: "
-            f"{_message(error)}. Let the deploying identity sts:AssumeRole it and the role "
-            "trust that identity, or fix assumeRoleArn."
-        ) from None
-    except NoCredentialsError:
-        raise _no_credentials() from None
-    except BotoCoreError as error:
-        raise WabaDestinationError(
-            f"assumeRoleArn: could not assume {assume_role_arn}: {error}"
-        ) from None
-    return boto3.session.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=region,
-    )
-
-
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", "Unknown"))
-
-
-def _message(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Message", ""))
-
-
-def _no_credentials() -> WabaDestinationError:
-    return WabaDestinationError(
-        "no AWS credentials found: set profile (or AWS_PROFILE) on the machine that runs "
-        "pulumi, or use the standard credential chain (SSO, instance or container role)."
-    )
-
-
-def required_permissions(operation: str, resource: str, passed_role: str = "") -> list[str]:
-    """The IAM permissions an operation needs, for an AccessDenied message: the
-    social-messaging action on the WABA, and iam:PassRole when a role is passed."""
-    needed = [f"social-messaging:{operation} on {resource}"]
-    if passed_role:
-        needed.append(
-            f"iam:PassRole on {passed_role} with condition iam:PassedToService = "
-            f"{SERVICE_PRINCIPAL}"
-        )
-    return needed
-
-
-def describe_failure(
-    error: ClientError,
-    operation: str,
-    region: str,
-    waba: str,
-    resource: str,
-    passed_role: str = "",
-) -> WabaDestinationError:
-    """One clear message for a call that failed for good (retries are over); `resource`
-    is the WABA as the IAM resource the missing permission is on (its ARN form)."""
-    code, message = _code(error), _message(error)
-    text = f"{operation} for WABA {waba} in {region} failed: {code}: {message}"
-    if code in _ACCESS_DENIED:
-        text += (
-            ". The deploying identity needs "
-            + "; ".join(required_permissions(operation, resource, passed_role))
-            + "."
-        )
-    elif code == _NOT_FOUND:
-        text += (
-            f". No WABA {waba} is linked to this account in {region}; link it in "
-            "the AWS End User Messaging Social console, or fix wabaId and region."
-        )
-    return WabaDestinationError(text)
-
-
-@dataclass
-class WabaClient:
-    """The two socialmessaging calls this resource makes, with errors turned into one
-    message. Built from the properties of each operation, never kept."""
-
-    region: str
-    session: boto3.session.Session
-    # The WABA's ARN once read, so permission messages can name the exact resource.
-    waba_arn: str = ""
-    _client: Any = None
-
-    @classmethod
-    def for_props(cls, props: Mapping[str, Any]) -> WabaClient:
-        """A client for the WABA of these properties; the WABA ARN already in state (if
-        any) names the resource in permission messages before the first read."""
-        known = props.get(WABA_ARN)
-        return cls(str(props[REGION]), aws_session(props), str(known) if known else "")
-
-    def _call(
-        self,
-        operation: str,
-        waba: str,
-        missing_ok: bool = False,
-        passed_role: str = "",
-        **params: Any,
-    ) -> dict[str, Any] | None:
-        if self._client is None:
-            self._client = self.session.client(
-                "socialmessaging", region_name=self.region, config=client_config()
-            )
-        method = getattr(self._client, xform_name(operation))
-        try:
-            return dict(method(**params))
-        except ClientError as error:
-            if missing_ok and _code(error) == _NOT_FOUND:
-                return None
-            resource = waba_resource_arn(waba, self.region, self.waba_arn)
-            raise describe_failure(
-                error, operation, self.region, waba, resource, passed_role
-            ) from None
-        except NoCredentialsError:
-            raise _no_credentials() from None
-        except ParamValidationError as error:
-            raise WabaDestinationError(f"{operation} for WABA {waba}: {error}") from None
-        except BotoCoreError as error:
-            raise WabaDestinationError(
-                f"{operation} for WABA {waba} in {self.region} failed: {error}"
-            ) from None
-
-    def get(self, waba: str) -> dict[str, Any]:
-        """The linked WABA (GetLinkedWhatsAppBusinessAccount); fails when not linked."""
-        answer = self._call("GetLinkedWhatsAppBusinessAccount", waba, id=waba)
-        assert answer is not None
-        self.waba_arn = str(answer["account"]["arn"])
-        return dict(answer["account"])
-
-    def find(self, waba: str) -> dict[str, Any] | None:
-        """The linked WABA, or None when it is not linked (any more)."""
-        answer = self._call("GetLinkedWhatsAppBusinessAccount", waba, missing_ok=True, id=waba)
-        if answer is None:
-            return None
-        self.waba_arn = str(answer["account"]["arn"])
-        return dict(answer["account"])
-
-    def put(self, waba: str, destination: EventDestination | None) -> None:
-        """Replace the WABA's destination list: one item, or none to clear it."""
-        items = [destination.to_api()] if destination else []
-        self._call(
-            PUT_OPERATION,
-            waba,
-            passed_role=destination.role_arn if destination else "",
-            id=waba,
-            eventDestinations=items,
-        )
 
 
 def _account_outputs(account: Mapping[str, Any]) -> dict[str, Any]:
@@ -288,52 +99,17 @@ def _account_outputs(account: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _history_of(props: Mapping[str, Any]) -> dict[str, Any]:
-    """What the WABA had before this resource first wrote: kept for delete."""
+def _plan_outputs(plan: Plan, desired: EventDestination, token: str) -> dict[str, Any]:
     return {
-        PREVIOUS_EVENT_DESTINATION_ARN: str(props.get(PREVIOUS_EVENT_DESTINATION_ARN) or ""),
-        PREVIOUS_ROLE_ARN: str(props.get(PREVIOUS_ROLE_ARN) or ""),
-        ADOPTED: bool(props.get(ADOPTED, False)),
+        **previous_outputs(plan.previous, plan.previous_known),
+        PREVIOUS_CLAIM: prior_to_state(plan.previous_claim),
+        ADOPTED: plan.ownership == "adopted",
+        **applied_outputs(desired if plan.claims else None),
+        CLAIM_TOKEN: token if plan.claims else "",
+        OWNERSHIP: plan.ownership,
+        NOTICE: plan.notice,
+        VERSION: STATE_VERSION,
     }
-
-
-def _inputs_of(props: Mapping[str, Any]) -> dict[str, Any]:
-    filled = with_defaults(props)
-    return {key: filled.get(key) for key in INPUTS}
-
-
-def _confirm(
-    client: WabaClient,
-    waba: str,
-    ours: EventDestination,
-    previous: EventDestination | None,
-) -> dict[str, Any] | None:
-    """Read the WABA after a Put that succeeded. When the read itself fails, the write
-    most likely landed: warn and return None, so the caller records it (state then
-    matches the likely truth and delete can undo it). When the read shows another
-    destination, someone wrote in between: fail, and leave the WABA as it is now."""
-    try:
-        account = client.get(waba)
-    except WabaDestinationError as error:
-        pulumi.log.warn(
-            f"WABA {waba}: {PUT_OPERATION} of {ours.describe()} succeeded but could not be "
-            f"confirmed, because the read after it failed: {error}. Recording "
-            f"{ours.describe()} as set by this resource; run `pulumi refresh` to check the "
-            "WABA's live destination."
-        )
-        return None
-    live = destination_from_api(account.get("eventDestinations"))
-    if live != ours:
-        current = live.describe() if live else "no destination"
-        before = previous.describe() if previous else "no destination"
-        raise WabaDestinationError(
-            f"WABA {waba}: our {PUT_OPERATION} of {ours.describe()} succeeded, but the WABA "
-            f"now sends its events to {current}: someone else changed it in between. The "
-            f"WABA is left as it is now (before this change it had {before}) and this "
-            "resource was not created. Find out who changed it, then run `pulumi up` again "
-            "(with takeover true to replace their destination)."
-        )
-    return account
 
 
 def _verify_or_fail(
@@ -347,8 +123,10 @@ def _verify_or_fail(
     except preflight.VerifyAccessError as error:
         raise WabaDestinationError(str(error)) from None
     except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "Unknown")
+        message = error.response.get("Error", {}).get("Message", "")
         raise WabaDestinationError(
-            f"verify for WABA {waba_arn} failed: {_code(error)}: {_message(error)}. Set "
+            f"verify for WABA {waba_arn} failed: {code}: {message}. Set "
             "verify to false to skip the pre-flight checks."
         ) from None
     except BotoCoreError as error:
@@ -362,7 +140,6 @@ def _verify_or_fail(
 
 
 def _refuse_out_of_scope(props: Mapping[str, Any], waba_arn: str) -> None:
-    """The live WABA's account may differ from what the inputs implied."""
     failures = live_failures(props, waba_arn)
     if failures:
         raise WabaDestinationError(
@@ -370,13 +147,57 @@ def _refuse_out_of_scope(props: Mapping[str, Any], waba_arn: str) -> None:
         )
 
 
+def _put_or_read_back(client: WabaClient, waba: str, ours: EventDestination | None) -> str:
+    """Put, and after a failed or unanswered Put read the WABA back: when it shows
+    our value, the write landed and the operation finishes as if it had answered.
+    Returns a sentence for the notice when that happened, else ''."""
+    try:
+        client.put(waba, ours)
+        return ""
+    except WabaDestinationError as error:
+        try:
+            account = client.get(waba)
+        except WabaDestinationError:
+            raise error from None
+        if destination_from_api(account.get("eventDestinations")) != ours:
+            raise error from None
+        what = ours.describe() if ours else "no destination"
+        return (
+            f" The answer to {PUT_OPERATION} was lost ({error}), but the WABA shows "
+            f"{what}, so the write landed."
+        )
+
+
+def _confirm(
+    client: WabaClient, waba: str, ours: EventDestination, before: str
+) -> dict[str, Any] | None:
+    """Read the WABA after a Put that answered. A failed read is not a failed write:
+    return None and record it. Another destination means someone wrote in between."""
+    try:
+        account = client.get(waba)
+    except WabaDestinationError:
+        return None
+    live = destination_from_api(account.get("eventDestinations"))
+    if live != ours:
+        current = live.describe() if live else "no destination"
+        raise WabaDestinationError(
+            f"WABA {waba}: our {PUT_OPERATION} of {ours.describe()} succeeded, but the WABA "
+            f"now sends its events to {current}: someone else changed it in between. The "
+            f"WABA is left as it is now (before this change it had {before}) and this "
+            "resource was not created. Find out who changed it, then run `pulumi up` again "
+            "(with takeover true to replace their destination)."
+        )
+    return account
+
+
 class WabaEventDestinationProvider(dynamic.ResourceProvider):
     """Create, read, update and delete a WABA's event destination safely.
 
-    No method calls AWS in check or diff; create and update read the WABA and refuse to
-    overwrite someone else's destination before they write; state records what this
-    resource last wrote or adopted (`appliedEventDestinationArn`/`appliedRoleArn`),
-    which only create and update move; delete only undoes that.
+    check and diff make no AWS call. create, update, refresh and delete read the
+    WABA's destination and its ownership claim (tags on the WABA), decide with the
+    pure functions of `components.waba.decisions`, and act. The claim is written
+    before the destination, so whenever our value is on the WABA, the claim naming
+    us is already there.
     """
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
@@ -394,68 +215,102 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
         )
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
-        """Get, then adopt, refuse, or verify + Put + a confirming Get (at most 3
-        socialmessaging calls)."""
+        """Get, ListTags, then inherit, adopt, refuse, or verify + TagResource + Put
+        + a confirming Get (at most 5 socialmessaging calls, one Put)."""
         props = with_defaults(props)
         waba = str(props[WABA_ID])
-        ours = destination_from_props(props)
+        desired = desired_from(props)
         client = WabaClient.for_props(props)
         account = client.get(waba)
         waba_arn = str(account["arn"])
         _refuse_out_of_scope(props, waba_arn)
         live = destination_from_api(account.get("eventDestinations"))
+        claim = client.claim(waba)
+        identity = _identity(props)
         try:
-            action = create_action(live, ours, bool(props.get(TAKEOVER)), waba)
+            plan = create_plan(desired, live, claim, identity, bool(props.get(TAKEOVER)), waba)
         except DestinationConflict as conflict:
             raise WabaDestinationError(str(conflict)) from None
-        if action == "adopt":
-            pulumi.log.warn(adoption_warning(waba, ours))
-        else:
-            _verify_or_fail(client, ours, waba_arn, props)
-            if live is not None:
-                pulumi.log.warn(
-                    f"WABA {waba}: takeover is true, replacing event destination "
-                    f"{live.describe()} with {ours.describe()}; delete puts it back."
-                )
-            client.put(waba, ours)
-            account = _confirm(client, waba, ours, live) or account
+        token = secrets.token_hex(16)
+        notice = plan.notice
+        if plan.claims:
+            if plan.write:
+                _verify_or_fail(client, desired, waba_arn, props)
+            client.write_claim(
+                waba,
+                claim_for(
+                    identity,
+                    token,
+                    desired,
+                    plan.previous,
+                    plan.previous_known,
+                    plan.previous_claim,
+                ),
+            )
+            if plan.write:
+                lost = _put_or_read_back(client, waba, desired)
+                notice += lost
+                if not lost:
+                    confirmed = _confirm(client, waba, desired, describe(live))
+                    if confirmed is None:
+                        notice += (
+                            f" WABA {waba}: the write of {desired.describe()} answered but "
+                            "the read after it failed; run `pulumi refresh` to check it."
+                        )
+                    account = confirmed or account
         outs = {
-            **_inputs_of(props),
+            **inputs_of(props),
             **_account_outputs(account),
-            PREVIOUS_EVENT_DESTINATION_ARN: live.arn if live else "",
-            PREVIOUS_ROLE_ARN: live.role_arn if live else "",
-            ADOPTED: action == "adopt",
-            **applied_outputs(ours),
+            **_plan_outputs(plan, desired, token),
+            NOTICE: notice.strip(),
         }
         return dynamic.CreateResult(waba_arn, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
-        """One Get. Reports the live destination in eventDestinationArn/roleArn, so
-        drift shows, and carries what this resource applied over unchanged: a refresh
-        must never make delete take someone else's destination for ours. Without prior
-        state (`pulumi import`, `get`) the live destination is recorded as adopted, so
-        destroy leaves it where it was."""
+        """Get and ListTags (2 calls). Reports the live destination in
+        eventDestinationArn/roleArn, so drift shows, and carries what this resource
+        applied over unchanged. A WABA read as not linked is read again before the
+        resource is dropped from state."""
         props = with_defaults(props)
         if not props.get(REGION):
             # A bare `get` by id: the id is the WABA ARN, which carries its Region.
             arn = parse_arn(id_)
             props[REGION] = arn.region if arn else ""
         waba = str(props.get(WABA_ID) or id_)
-        account = WabaClient.for_props(props).find(waba)
+        client = WabaClient.for_props(props)
+        account = client.find(waba)
         if account is None:
             return dynamic.ReadResult("", {})
         live = destination_from_api(account.get("eventDestinations"))
         if has_prior_state(props):
-            history = {**_history_of(props), **applied_outputs(applied_from_props(props))}
-        else:
+            claim = client.claim(waba)
+            applied = applied_from(props)
+            token = str(props.get(CLAIM_TOKEN) or "")
+            ownership = ownership_from(props)
             history = {
-                PREVIOUS_EVENT_DESTINATION_ARN: live.arn if live else "",
-                PREVIOUS_ROLE_ARN: live.role_arn if live else "",
+                **previous_outputs(previous_from(props), previous_known(props)),
+                PREVIOUS_CLAIM: props.get(PREVIOUS_CLAIM) or {},
+                ADOPTED: ownership == "adopted",
+                **applied_outputs(applied),
+                CLAIM_TOKEN: token,
+                OWNERSHIP: ownership,
+                NOTICE: refresh_notice(live, claim, applied, token, waba),
+                VERSION: props.get(VERSION) or 1,
+            }
+        else:
+            # `get` by id, without state: what is there is adopted, never owned.
+            history = {
+                **previous_outputs(live),
+                PREVIOUS_CLAIM: {},
                 ADOPTED: True,
-                **applied_outputs(live),
+                **applied_outputs(None),
+                CLAIM_TOKEN: "",
+                OWNERSHIP: "adopted",
+                NOTICE: "",
+                VERSION: STATE_VERSION,
             }
         inputs = {
-            **_inputs_of(props),
+            **inputs_of(props),
             WABA_ID: waba,
             EVENT_DESTINATION_ARN: live.arn if live else "",
             ROLE_ARN: live.role_arn if live else "",
@@ -464,72 +319,133 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
         return dynamic.ReadResult(str(account["arn"]), outs, inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
-        """Get, then verify + Put (at most 2 socialmessaging calls). The Get before
-        writing replaces a read-back: it is what keeps update from overwriting a
-        destination someone else set since (which needs takeover, as in create), and
-        within two calls that is worth more than confirming the write afterwards. The
-        previous destination stays what the WABA had before this resource first wrote."""
+        """Get, ListTags, then adopt, refuse, or verify + TagResource + Put (at most 4
+        calls, one Put). A change of profile, assumeRoleArn, takeover or verify alone
+        makes no call; a state without a claim token (an older version) is claimed."""
         olds = with_defaults(olds)
         news = with_defaults(news)
-        applied = applied_from_props(olds)
-        kept = {
-            **_history_of(olds),
+        applied = applied_from(olds)
+        token = str(olds.get(CLAIM_TOKEN) or "")
+        ownership = ownership_from(olds)
+        kept: dict[str, Any] = {
             WABA_ARN: str(olds.get(WABA_ARN) or ""),
             WABA_NAME: str(olds.get(WABA_NAME) or ""),
             REGISTRATION_STATUS: str(olds.get(REGISTRATION_STATUS) or ""),
         }
-        if not writes_destination(olds, news):
-            return dynamic.UpdateResult({**_inputs_of(news), **kept, **applied_outputs(applied)})
+        previous = previous_from(olds)
+        known = previous_known(olds)
+        prior = prior_from_state(olds.get(PREVIOUS_CLAIM))
+        needs_claim = (
+            ownership != "adopted"
+            and applied is not None
+            and (not token or _identity(olds) != _identity(news))
+        )
+        if not writes_destination(olds, news) and not needs_claim:
+            return dynamic.UpdateResult(
+                {
+                    **inputs_of(news),
+                    **kept,
+                    **previous_outputs(previous, known),
+                    PREVIOUS_CLAIM: prior_to_state(prior),
+                    ADOPTED: ownership == "adopted",
+                    **applied_outputs(applied),
+                    CLAIM_TOKEN: token,
+                    OWNERSHIP: ownership,
+                    NOTICE: "",
+                    VERSION: STATE_VERSION,
+                }
+            )
         waba = str(news[WABA_ID])
-        ours = destination_from_props(news)
+        desired = desired_from(news)
         client = WabaClient.for_props({**news, WABA_ARN: kept[WABA_ARN]})
         account = client.get(waba)
         waba_arn = str(account["arn"])
         _refuse_out_of_scope(news, waba_arn)
         live = destination_from_api(account.get("eventDestinations"))
+        claim = client.claim(waba)
         try:
-            action = update_action(live, applied, ours, bool(news.get(TAKEOVER)), waba)
+            plan = update_plan(
+                desired,
+                live,
+                claim,
+                applied,
+                token,
+                ownership,
+                previous,
+                known,
+                prior,
+                bool(news.get(TAKEOVER)),
+                waba,
+            )
         except DestinationConflict as conflict:
             raise WabaDestinationError(str(conflict)) from None
-        _verify_or_fail(client, ours, waba_arn, news)
-        if action == "takeover" and live is not None:
-            pulumi.log.warn(
-                f"WABA {waba}: takeover is true, replacing event destination "
-                f"{live.describe()}, which someone else set, with {ours.describe()}; it is "
-                "not put back on delete."
+        token = token or secrets.token_hex(16)
+        notice = plan.notice
+        if plan.claims:
+            if plan.write:
+                _verify_or_fail(client, desired, waba_arn, news)
+            wanted = claim_for(
+                _identity(news),
+                token,
+                desired,
+                plan.previous,
+                plan.previous_known,
+                plan.previous_claim,
             )
-        client.put(waba, ours)
+            if claim is None or claim.to_tags() != wanted.to_tags():
+                client.write_claim(waba, wanted)
+            if plan.write:
+                notice += _put_or_read_back(client, waba, desired)
         return dynamic.UpdateResult(
-            {**_inputs_of(news), **kept, **_account_outputs(account), **applied_outputs(ours)}
+            {
+                **inputs_of(news),
+                **_account_outputs(account),
+                **_plan_outputs(plan, desired, token),
+                NOTICE: notice.strip(),
+            }
         )
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Get, then at most one Put: only while the live destination is still the one
-        this resource last wrote or adopted, put back what the WABA had before (or
-        clear it). A restore that fails is never followed by a clear: the error says how
-        to get out instead."""
+        """Get, ListTags, then at most one Put and one TagResource/UntagResource (at
+        most 4 calls): only while the WABA's destination is this resource's, put back
+        what it had before (and whose claim it was), or clear it."""
         props = with_defaults(props)
         waba = str(props.get(WABA_ID) or id_)
         client = WabaClient.for_props(props)
         account = client.find(waba)
         if account is None:
             pulumi.log.warn(
-                f"WABA {waba} is no longer linked in {props[REGION]}; nothing to remove."
+                f"WABA {waba} left as it is: it is no longer linked in {props[REGION]}."
             )
             return
         live = destination_from_api(account.get("eventDestinations"))
-        action = delete_action(live, applied_from_props(props), previous_from_props(props), waba)
-        if action.kind == "leave" or live is None:  # no live destination: always "leave"
+        claim = client.claim(waba) if live is not None else None
+        action = delete_action(
+            live,
+            claim,
+            applied_from(props),
+            str(props.get(CLAIM_TOKEN) or ""),
+            previous_from(props),
+            previous_known(props),
+            prior_from_state(props.get(PREVIOUS_CLAIM)),
+            waba,
+        )
+        if action.kind == "leave" or live is None:
             pulumi.log.warn(action.reason)
             return
-        pulumi.log.info(action.reason)
         # Never DisassociateWhatsAppBusinessAccount: unlinking is a console decision.
         try:
-            client.put(waba, action.restore)
+            _put_or_read_back(client, waba, action.restore)
         except WabaDestinationError as error:
             raise WabaDestinationError(
                 stuck_delete_message(str(error), waba, client.region, live, action.restore)
             ) from None
+        if action.owns_claim:
+            if action.claim_after is not None and action.restore is not None:
+                client.write_claim(waba, restored(action.claim_after, action.restore))
+            else:
+                client.remove_claim(waba)
+        pulumi.log.info(action.reason)
 
 
 @dataclass(frozen=True)
@@ -540,7 +456,8 @@ class WabaEventDestinationArgs:
     an Amazon Connect instance ARN. role_arn: the Connect channel role (refused for
     SNS). region: the WABA's Region. profile / assume_role_arn: act as the stack's aws
     provider does (never static keys). takeover: replace a destination someone else
-    set. verify: run the pre-flight checks before writing.
+    set. verify: run the pre-flight checks before writing. The owner identity
+    (project, stack, resource name) is filled in by the resource.
     """
 
     waba_id: pulumi.Input[str]
@@ -553,25 +470,7 @@ class WabaEventDestinationArgs:
     verify: pulumi.Input[bool] = True
 
 
-# State keeps the API's camelCase keys; Python attributes are snake_case.
-_STATE_KEYS = {
-    "waba_id": WABA_ID,
-    "event_destination_arn": EVENT_DESTINATION_ARN,
-    "role_arn": ROLE_ARN,
-    "region": REGION,
-    "profile": PROFILE,
-    "assume_role_arn": ASSUME_ROLE_ARN,
-    "takeover": TAKEOVER,
-    "verify": VERIFY,
-    "waba_arn": WABA_ARN,
-    "waba_name": WABA_NAME,
-    "registration_status": REGISTRATION_STATUS,
-    "previous_event_destination_arn": PREVIOUS_EVENT_DESTINATION_ARN,
-    "previous_role_arn": PREVIOUS_ROLE_ARN,
-    "adopted": ADOPTED,
-    "applied_event_destination_arn": APPLIED_EVENT_DESTINATION_ARN,
-    "applied_role_arn": APPLIED_ROLE_ARN,
-}
+_STATE_KEYS = {attribute_name(key): key for key in OUTPUTS}
 _ATTRIBUTES = {state: attribute for attribute, state in _STATE_KEYS.items()}
 
 
@@ -588,14 +487,23 @@ class WabaEventDestination(
     assume_role_arn: pulumi.Output[str]
     takeover: pulumi.Output[bool]
     verify: pulumi.Output[bool]
+    owner_project: pulumi.Output[str]
+    owner_stack: pulumi.Output[str]
+    owner_resource: pulumi.Output[str]
     waba_arn: pulumi.Output[str]
     waba_name: pulumi.Output[str]
     registration_status: pulumi.Output[str]
     previous_event_destination_arn: pulumi.Output[str]
     previous_role_arn: pulumi.Output[str]
+    previous_known: pulumi.Output[bool]
+    previous_claim: pulumi.Output[dict[str, str]]
     adopted: pulumi.Output[bool]
     applied_event_destination_arn: pulumi.Output[str]
     applied_role_arn: pulumi.Output[str]
+    claim_token: pulumi.Output[str]
+    ownership: pulumi.Output[str]
+    notice: pulumi.Output[str]
+    state_version: pulumi.Output[int]
 
     def __init__(
         self,
@@ -613,6 +521,11 @@ class WabaEventDestination(
             assume_role_arn=args.assume_role_arn,
             takeover=args.takeover,
             verify=args.verify,
+            # Who this resource is, for the claim on the WABA: the provider process
+            # cannot know its stack or URN.
+            owner_project=pulumi.get_project(),
+            owner_stack=pulumi.get_stack(),
+            owner_resource=resource_name,
         )
         super().__init__(WabaEventDestinationProvider(), resource_name, props, opts)
 
@@ -624,6 +537,7 @@ class WabaEventDestination(
 
 
 __all__ = [
+    "INPUTS",
     "WabaDestinationError",
     "WabaEventDestination",
     "WabaEventDestinationArgs",

@@ -1,8 +1,9 @@
 """A local HTTP emulator of the `socialmessaging` calls this project makes.
 
 moto has no `socialmessaging`, so this serves the rest-json protocol on 127.0.0.1 for
-PutWhatsAppBusinessAccountEventDestinations, GetLinkedWhatsAppBusinessAccount and
-ListLinkedWhatsAppBusinessAccounts. Routes, request validation and answers all come
+PutWhatsAppBusinessAccountEventDestinations, GetLinkedWhatsAppBusinessAccount,
+ListLinkedWhatsAppBusinessAccounts and the tag operations on a WABA's ARN
+(TagResource, UntagResource, ListTagsForResource). Routes, request validation and answers all come
 from botocore's model of the service: every request is checked with botocore's
 ParamValidator plus the model's max lengths, patterns and enums (which ParamValidator
 leaves to the server), and every answer is built in the model's output shape. boto3
@@ -10,7 +11,8 @@ reaches it through AWS_ENDPOINT_URL_SOCIALMESSAGING.
 
 Tests link WABAs, change them out of band (also between two calls of the code under
 test, with `after_next`), inject faults (throttles, 5xx, 502, AccessDenied, slow
-answers) and count the calls that reached the service.
+answers, and answers lost after the request took effect) and count the calls that
+reached the service.
 """
 
 from __future__ import annotations
@@ -40,8 +42,13 @@ OPERATIONS = (
     "PutWhatsAppBusinessAccountEventDestinations",
     "GetLinkedWhatsAppBusinessAccount",
     "ListLinkedWhatsAppBusinessAccounts",
+    "TagResource",
+    "UntagResource",
+    "ListTagsForResource",
 )
 DEFAULT_ACCOUNT = "123456789012"
+# AWS's limit of user tags per resource.
+MAX_TAGS = 50
 _CREDENTIAL = re.compile(
     r"Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request"
 )
@@ -81,6 +88,7 @@ class LinkedWaba:
     link_date: datetime
     event_destinations: list[dict[str, str]] = field(default_factory=list)
     phone_numbers: list[dict[str, str]] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -119,6 +127,8 @@ class Fault:
     message: str
     times: int | None
     delay: float
+    # The request takes effect, then the error is answered: a lost answer.
+    lost: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,15 @@ class Call:
     status: int
     access_key_id: str
     region: str
+
+
+@dataclass(frozen=True)
+class Write:
+    """One Put that took effect: the WABA's destination item before and after."""
+
+    waba_id: str
+    before: dict[str, str] | None
+    after: dict[str, str] | None
 
 
 def _model() -> Any:
@@ -215,6 +234,7 @@ class SocialMessagingEmulator:
         self._faults: list[Fault] = []
         self._after: list[tuple[str, Callable[[], None]]] = []
         self._calls: list[Call] = []
+        self._writes: list[Write] = []
         self._in_flight = 0
         self._idle = threading.Condition(self._lock)
         self._server: ThreadingHTTPServer | None = None
@@ -282,6 +302,16 @@ class SocialMessagingEmulator:
             items = self._find(id_or_arn, None).event_destinations
             return dict(items[0]) if items else None
 
+    def tags(self, id_or_arn: str) -> dict[str, str]:
+        """The WABA's tags now."""
+        with self._lock:
+            return dict(self._find(id_or_arn, None).tags)
+
+    def set_tags(self, id_or_arn: str, tags: dict[str, str]) -> None:
+        """Replace the WABA's tags out of band."""
+        with self._lock:
+            self._find(id_or_arn, None).tags = dict(tags)
+
     def unlink(self, id_or_arn: str) -> None:
         with self._lock:
             del self._wabas[self._find(id_or_arn, None).id]
@@ -294,15 +324,18 @@ class SocialMessagingEmulator:
         times: int | None = 1,
         delay: float = 0.0,
         message: str | None = None,
+        lost: bool = False,
     ) -> None:
-        """Fail (or slow down) the next `times` answers of an operation."""
+        """Fail (or slow down) the next `times` answers of an operation. With `lost`,
+        the request takes effect first and only its answer is the error (a 5xx or a
+        timeout after the write)."""
         if operation != "*" and operation not in OPERATIONS:
             raise ValueError(f"unknown operation {operation}")
         if status is not None and code is None:
             raise ValueError("a failing fault needs an error code")
         text = message or _DEFAULT_MESSAGES.get(code or "", "Injected fault")
         with self._lock:
-            self._faults.append(Fault(operation, status, code, text, times, delay))
+            self._faults.append(Fault(operation, status, code, text, times, delay, lost))
 
     def after_next(self, operation: str, action: Callable[[], None]) -> None:
         """Run `action` once, right after the next successful answer of `operation` is
@@ -324,6 +357,12 @@ class SocialMessagingEmulator:
         with self._lock:
             return list(self._calls)
 
+    @property
+    def writes(self) -> list[Write]:
+        """Every Put that took effect since the last reset, in order."""
+        with self._lock:
+            return list(self._writes)
+
     def operations(self) -> list[str]:
         return [call.operation for call in self.calls]
 
@@ -341,6 +380,7 @@ class SocialMessagingEmulator:
             self._faults.clear()
             self._after.clear()
             self._calls.clear()
+            self._writes.clear()
 
     def reset_calls(self) -> None:
         with self._lock:
@@ -394,11 +434,13 @@ class SocialMessagingEmulator:
             fault = self._take_fault(operation.name)
             if fault is not None:
                 time.sleep(fault.delay)
-                if fault.status is not None:
+                if fault.status is not None and not fault.lost:
                     raise ApiError(fault.status, str(fault.code), fault.message)
             params = _request_params(operation, url.query, body)
             validate_request(operation, params)
             answer = self._execute(operation.name, params, region)
+            if fault is not None and fault.lost and fault.status is not None:
+                raise ApiError(fault.status, str(fault.code), fault.message)
             payload = serialize_output(operation.output_shape, answer)
             action = self._take_after(operation.name)
             if action is not None:
@@ -447,8 +489,29 @@ class SocialMessagingEmulator:
                 return {"account": self._find(params["id"], region).answer(True)}
             if operation == "PutWhatsAppBusinessAccountEventDestinations":
                 waba = self._find(params["id"], region)
+                before = dict(waba.event_destinations[0]) if waba.event_destinations else None
                 waba.event_destinations = [dict(item) for item in params["eventDestinations"]]
+                after = dict(waba.event_destinations[0]) if waba.event_destinations else None
+                self._writes.append(Write(waba.id, before, after))
                 return {}
+            if operation == "ListTagsForResource":
+                waba = self._find(params["resourceArn"], region)
+                return {
+                    "statusCode": 200,
+                    "tags": [{"key": k, "value": v} for k, v in sorted(waba.tags.items())],
+                }
+            if operation == "TagResource":
+                waba = self._find(params["resourceArn"], region)
+                tags = {**waba.tags, **{t["key"]: t.get("value", "") for t in params["tags"]}}
+                if len(tags) > MAX_TAGS:
+                    raise ApiError(400, "ValidationException", f"more than {MAX_TAGS} tags")
+                waba.tags = tags
+                return {"statusCode": 200}
+            if operation == "UntagResource":
+                waba = self._find(params["resourceArn"], region)
+                for key in params["tagKeys"]:
+                    waba.tags.pop(key, None)
+                return {"statusCode": 200}
             return self._list(params, region)
 
     def _list(self, params: dict[str, Any], region: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-from components.waba_destination_rules import SERVICE_PRINCIPAL
+from components.waba.model import SERVICE_PRINCIPAL
 
 PARTITION = "aws"
 
@@ -24,6 +24,9 @@ def props(waba_id: str, destination: str, region: str, **more: Any) -> dict[str,
         "assumeRoleArn": "",
         "takeover": False,
         "verify": True,
+        "ownerProject": "social-messaging-destinations",
+        "ownerStack": "dev",
+        "ownerResource": "events-waba",
     }
     base.update(more)
     return base

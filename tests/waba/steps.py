@@ -11,6 +11,9 @@ from tests.waba.builders import props
 
 GET = "GetLinkedWhatsAppBusinessAccount"
 PUT = "PutWhatsAppBusinessAccountEventDestinations"
+LIST = "ListTagsForResource"
+TAG = "TagResource"
+UNTAG = "UntagResource"
 # The engine adds the serialised provider to every state; its value does not matter here.
 PROVIDER = {"__provider": "serialised"}
 provider = WabaEventDestinationProvider()

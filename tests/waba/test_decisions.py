@@ -1,6 +1,6 @@
-"""The decisions create, update and delete take, over every combination that matters,
-the WABA's two id forms, and check's robustness: whatever a program passes, check
-answers with failures, never a traceback."""
+"""The decision table of create, update and delete (live value x claim x state ->
+action), the WABA's id forms, and check's robustness: whatever a program passes,
+check answers with failures, never a traceback, and in linear time."""
 
 from __future__ import annotations
 
@@ -10,113 +10,230 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.waba_destination_rules import (
-    INPUTS,
-    DestinationConflict,
-    EventDestination,
-    applied_from_props,
-    check_inputs,
-    create_action,
-    delete_action,
-    same_waba,
-    update_action,
-    waba_resource_arn,
+from components.waba import ids
+from components.waba.claim import (
+    MAX_TAG_VALUE,
+    UNRECORDED,
+    Claim,
+    Identity,
+    PriorClaim,
+    claim_for,
+    claim_from_tags,
 )
+from components.waba.decisions import (
+    DestinationConflict,
+    create_plan,
+    delete_action,
+    update_plan,
+)
+from components.waba.state import INPUTS, EventDestination, applied_from
+from components.waba.validation import check_inputs, same_waba, waba_resource_arn
 
 OURS = EventDestination("arn:aws:connect:eu-west-1:123456789012:instance/a", "arn:r/ours")
 SAME_ARN_OTHER_ROLE = EventDestination(OURS.arn, "arn:r/theirs")
 THEIRS = EventDestination("arn:aws:sns:eu-west-1:123456789012:crm-events")
 NEWER = EventDestination("arn:aws:sns:eu-west-1:123456789012:whatsapp-events-v2")
+ME = Identity("project", "dev", "events-waba")
+OTHER_STACK = Identity("project", "prod", "events-waba")
+TOKEN = "t-mine"
+
+
+OTHER_TOKEN = "t-other"
+
+
+def claim(
+    identity: Identity, destination: EventDestination, token: str = OTHER_TOKEN, **more: Any
+) -> Claim:
+    return claim_for(
+        identity,
+        token,
+        destination,
+        more.get("previous"),
+        more.get("known", True),
+        more.get("prior"),
+    )
+
+
+# ---- create: live x claim -> action ------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("live", "takeover", "expected"),
+    ("live", "found", "takeover", "ownership", "write"),
     [
-        (None, False, "write"),
-        (None, True, "write"),
-        (OURS, False, "adopt"),
-        (OURS, True, "adopt"),
-        (THEIRS, True, "write"),
-        (SAME_ARN_OTHER_ROLE, True, "write"),
+        (None, None, False, "created", True),
+        (OURS, None, False, "adopted", False),  # no claim: someone set exactly ours
+        (OURS, claim(OTHER_STACK, OURS), False, "adopted", False),
+        (OURS, claim(ME, OURS), False, "inherited", False),  # replacement, rename, lost answer
+        (THEIRS, claim(ME, THEIRS), False, "inherited", True),  # ours, changed in the program
+        (THEIRS, None, True, "taken-over", True),
+        (THEIRS, claim(OTHER_STACK, THEIRS), True, "taken-over", True),
+        (OURS, claim(ME, THEIRS), False, "adopted", False),  # a stale claim is no claim
     ],
 )
-def test_create_writes_adopts_or_takes_over(
-    live: EventDestination | None, takeover: bool, expected: str
+def test_create_decides_from_the_live_value_and_the_claim(
+    live: EventDestination | None,
+    found: Claim | None,
+    takeover: bool,
+    ownership: str,
+    write: bool,
 ) -> None:
-    assert create_action(live, OURS, takeover, "waba-1") == expected
+    plan = create_plan(OURS, live, found, ME, takeover, "waba-1")
+    assert (plan.ownership, plan.write) == (ownership, write)
 
 
-@pytest.mark.parametrize("live", [THEIRS, SAME_ARN_OTHER_ROLE])
-def test_create_refuses_someone_elses_destination_without_takeover(
-    live: EventDestination,
-) -> None:
-    with pytest.raises(DestinationConflict, match="takeover"):
-        create_action(live, OURS, False, "waba-1")
+def test_inheriting_takes_the_previous_destination_from_the_claim() -> None:
+    prior = PriorClaim("project/other", "crm", "t-0")
+    found = claim(ME, OURS, previous=THEIRS, prior=prior)
+    plan = create_plan(OURS, OURS, found, ME, False, "waba-1")
+    assert (plan.previous, plan.previous_known, plan.previous_claim) == (THEIRS, True, prior)
+    assert "inherited" in plan.notice and "events-waba" in plan.notice
 
 
 @pytest.mark.parametrize(
-    ("live", "applied", "previous", "kind", "restore"),
+    ("live", "found"),
+    [(THEIRS, None), (SAME_ARN_OTHER_ROLE, None), (THEIRS, claim(OTHER_STACK, THEIRS))],
+)
+def test_create_refuses_someone_elses_destination_without_takeover(
+    live: EventDestination, found: Claim | None
+) -> None:
+    with pytest.raises(DestinationConflict, match="takeover"):
+        create_plan(OURS, live, found, ME, False, "waba-1")
+
+
+# ---- update: live x claim x state -> action ---------------------------------------
+
+
+def plan_update(
+    live: EventDestination | None,
+    found: Claim | None,
+    applied: EventDestination | None,
+    ownership: Any = "created",
+    takeover: bool = False,
+) -> tuple[str, bool]:
+    plan = update_plan(
+        NEWER, live, found, applied, TOKEN, ownership, None, True, None, takeover, "waba-1"
+    )
+    return plan.ownership, plan.write
+
+
+@pytest.mark.parametrize(
+    ("live", "found", "applied", "ownership", "takeover", "expected"),
     [
-        (OURS, OURS, None, "clear", None),
-        (OURS, OURS, THEIRS, "restore", THEIRS),
-        (OURS, OURS, OURS, "leave", None),  # adopted
-        (THEIRS, OURS, None, "leave", None),  # changed by someone else
-        (SAME_ARN_OTHER_ROLE, OURS, None, "leave", None),  # role changed by someone else
-        (None, OURS, THEIRS, "leave", None),  # cleared by someone else: nothing to undo
-        (THEIRS, THEIRS, THEIRS, "leave", None),  # imported
-        (None, None, None, "leave", None),  # imported without a destination
-        (OURS, None, None, "leave", None),  # set by someone else after an empty import
+        (OURS, claim(ME, OURS, TOKEN), OURS, "created", False, ("created", True)),
+        (OURS, None, OURS, "created", False, ("created", True)),  # older state: no claim
+        (None, None, OURS, "created", False, ("created", True)),  # cleared: nobody cut off
+        # live is already the new desired value, but not ours: adopted, never applied
+        (NEWER, None, OURS, "created", False, ("adopted", False)),
+        (NEWER, claim(OTHER_STACK, NEWER), OURS, "created", False, ("adopted", False)),
+        (THEIRS, None, OURS, "created", True, ("taken-over", True)),
+        (THEIRS, claim(OTHER_STACK, THEIRS), None, "adopted", True, ("taken-over", True)),
+        # our own claim names the live value although state lost track: ours
+        (THEIRS, claim(ME, THEIRS, TOKEN), OURS, "created", False, ("created", True)),
+    ],
+)
+def test_update_writes_only_over_what_this_resource_applied(
+    live: EventDestination | None,
+    found: Claim | None,
+    applied: EventDestination | None,
+    ownership: str,
+    takeover: bool,
+    expected: tuple[str, bool],
+) -> None:
+    assert plan_update(live, found, applied, ownership, takeover) == expected
+
+
+@pytest.mark.parametrize(
+    ("live", "found", "applied", "ownership"),
+    [
+        (THEIRS, None, OURS, "created"),  # someone changed it since
+        (OURS, claim(OTHER_STACK, OURS), OURS, "created"),  # another resource claims it
+        (THEIRS, None, None, "adopted"),  # adopted, then the program changed it
+        (OURS, None, None, "adopted"),
+    ],
+)
+def test_update_refuses_over_a_destination_that_is_not_ours(
+    live: EventDestination, found: Claim | None, applied: EventDestination | None, ownership: Any
+) -> None:
+    with pytest.raises(DestinationConflict, match="takeover"):
+        plan_update(live, found, applied, ownership)
+
+
+def test_takeover_of_an_adopted_destination_records_it_as_previous() -> None:
+    found = claim(OTHER_STACK, THEIRS)
+    plan = update_plan(
+        NEWER, THEIRS, found, None, TOKEN, "adopted", THEIRS, True, None, True, "waba-1"
+    )
+    assert plan.previous == THEIRS and plan.previous_claim == found.prior()
+    assert "puts it back" in plan.notice
+
+
+# ---- delete: live x claim x state -> action ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("live", "found", "applied", "previous", "known", "kind"),
+    [
+        (OURS, claim(ME, OURS, TOKEN), OURS, None, True, "clear"),
+        (OURS, claim(ME, OURS, TOKEN), OURS, THEIRS, True, "restore"),
+        (OURS, None, OURS, None, True, "clear"),  # older state, no claim: from state
+        (OURS, None, OURS, THEIRS, True, "restore"),
+        (OURS, claim(ME, OURS), OURS, None, True, "leave"),  # the replacement's claim
+        (OURS, claim(OTHER_STACK, OURS), OURS, None, True, "leave"),  # taken over since
+        (THEIRS, None, OURS, None, True, "leave"),  # changed by someone else
+        (SAME_ARN_OTHER_ROLE, None, OURS, None, True, "leave"),
+        (None, None, OURS, THEIRS, True, "leave"),  # cleared: nothing to undo
+        (OURS, None, None, OURS, True, "leave"),  # adopted
+        (OURS, claim(ME, OURS, TOKEN), OURS, None, False, "leave"),  # previous unrecorded
+        (OURS, claim(ME, THEIRS, TOKEN), OURS, None, True, "clear"),  # stale claim: state
     ],
 )
 def test_delete_only_undoes_what_this_resource_did(
     live: EventDestination | None,
+    found: Claim | None,
     applied: EventDestination | None,
     previous: EventDestination | None,
+    known: bool,
     kind: str,
-    restore: EventDestination | None,
 ) -> None:
-    action = delete_action(live, applied, previous, "waba-1")
+    action = delete_action(live, found, applied, TOKEN, previous, known, None, "waba-1")
     assert action.kind == kind
-    assert action.restore == restore
-    assert "waba-1" in action.reason
-
-
-@pytest.mark.parametrize(
-    ("live", "applied", "takeover", "expected"),
-    [
-        (OURS, OURS, False, "write"),  # still what this resource set
-        (NEWER, OURS, False, "write"),  # already the new destination
-        (None, OURS, False, "write"),  # cleared: nobody to cut off
-        (THEIRS, OURS, True, "takeover"),
-        (SAME_ARN_OTHER_ROLE, OURS, True, "takeover"),
-    ],
-)
-def test_update_writes_over_its_own_destination_or_takes_over(
-    live: EventDestination | None,
-    applied: EventDestination | None,
-    takeover: bool,
-    expected: str,
-) -> None:
-    assert update_action(live, applied, NEWER, takeover, "waba-1") == expected
-
-
-@pytest.mark.parametrize("live", [THEIRS, SAME_ARN_OTHER_ROLE])
-def test_update_refuses_someone_elses_destination_without_takeover(
-    live: EventDestination,
-) -> None:
-    with pytest.raises(DestinationConflict) as refused:
-        update_action(live, OURS, NEWER, False, "waba-1")
-    assert live.describe() in str(refused.value)
-    assert "takeover" in str(refused.value) and "pulumi refresh" in str(refused.value)
+    assert action.restore == (previous if kind == "restore" else None)
+    assert "waba-1" in action.reason and "\n" not in action.reason
 
 
 def test_applied_falls_back_to_the_destination_of_older_state() -> None:
     older = {"eventDestinationArn": OURS.arn, "roleArn": OURS.role_arn}
-    assert applied_from_props(older) == OURS
+    assert applied_from(older) == OURS
     current = {**older, "appliedEventDestinationArn": THEIRS.arn, "appliedRoleArn": ""}
-    assert applied_from_props(current) == THEIRS
-    assert applied_from_props({**older, "appliedEventDestinationArn": ""}) is None
+    assert applied_from(current) == THEIRS
+    assert applied_from({**older, "appliedEventDestinationArn": ""}) is None
 
+
+# ---- the claim as tags -------------------------------------------------------------
+
+
+def test_a_claim_round_trips_through_tags_within_the_tag_limits() -> None:
+    prior = PriorClaim("project/other", "crm", "t-0")
+    written = claim(ME, OURS, TOKEN, previous=THEIRS, prior=prior)
+    tags = written.to_tags()
+    assert all(len(value) <= MAX_TAG_VALUE for value in tags.values())
+    assert claim_from_tags(tags) == written
+    assert claim_from_tags({}) is None
+
+
+def test_values_too_long_for_a_tag_are_digested_or_marked_unrecorded() -> None:
+    long_topic = EventDestination("arn:aws:sns:eu-west-1:123456789012:" + "t" * 256)
+    written = claim(Identity("p" * 200, "s" * 100, "r" * 300), long_topic, previous=long_topic)
+    tags = written.to_tags()
+    assert all(len(value) <= MAX_TAG_VALUE for value in tags.values())
+    read = claim_from_tags(tags)
+    assert read is not None and read.holds(long_topic)  # a digest still compares
+    assert not read.holds(OURS)
+    assert tags["pulumi:waba-destination:previous"] == UNRECORDED
+    assert read.previous is None and read.previous_known is False
+
+
+# ---- one WABA id normalisation -----------------------------------------------------
 
 HEX = "0123456789abcdef0123456789abcdef"
 ARN = f"arn:aws:social-messaging:eu-west-1:123456789012:waba/{HEX}"
@@ -128,15 +245,30 @@ ARN = f"arn:aws:social-messaging:eu-west-1:123456789012:waba/{HEX}"
         (f"waba-{HEX}", None, ARN, True),
         (ARN, ARN, f"waba-{HEX}", True),
         (f"waba-{HEX}", ARN, f"waba-{HEX}", True),
+        (f"waba-{HEX}", None, f"waba-{HEX.upper()}", True),  # case names the same WABA
+        (
+            f"waba-{HEX}",
+            None,
+            ARN.upper().replace("ARN:AWS:SOCIAL-MESSAGING", "arn:aws:social-messaging"),
+            True,
+        ),
         (ARN, ARN, ARN.replace(HEX, "f" * 32), False),
         (f"waba-{HEX}", ARN, "waba-" + "f" * 32, False),
         (f"waba-{HEX}", ARN, None, False),
     ],
 )
-def test_same_waba_compares_the_id_in_either_form(
+def test_same_waba_compares_the_id_in_any_form_or_case(
     state_id: str, state_arn: str | None, new_id: str | None, same: bool
 ) -> None:
     assert same_waba({"wabaId": state_id, "wabaArn": state_arn}, new_id) is same
+
+
+def test_invisible_characters_are_named_with_their_position() -> None:
+    assert ids.describe_invisible("waba-12\u200b34") == (
+        "contains ZERO WIDTH SPACE (U+200B) at position 7"
+    )
+    assert ids.waba_key("waba-12\u200b34") is None
+    assert ids.waba_key(f"WABA-{HEX.upper()}") == HEX
 
 
 @pytest.mark.parametrize(

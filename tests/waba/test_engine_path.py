@@ -12,8 +12,8 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2
 
+from components.waba.state import UNKNOWN
 from components.waba_destination import WabaEventDestinationProvider
-from components.waba_destination_rules import UNKNOWN
 from tests.fakes.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, AwsDoubles
 from tests.waba.builders import make_topic, props
 from tests.waba.engine import URN, dynamic_provider, plain, struct
@@ -52,7 +52,10 @@ def test_check_diff_create_read_update_delete_over_grpc(aws: AwsDoubles, tmp_pat
         )
         assert plain(read.properties)["eventDestinationArn"] == first
         assert plain(read.properties)["appliedEventDestinationArn"] == first
-        assert aws.emulator.operations() == ["GetLinkedWhatsAppBusinessAccount"]
+        assert aws.emulator.operations() == [
+            "GetLinkedWhatsAppBusinessAccount",
+            "ListTagsForResource",
+        ]
 
         changed = struct({**inputs, "eventDestinationArn": second})
         diff = stub.Diff(

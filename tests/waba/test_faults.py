@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from components import waba_destination
-from components.waba_destination import (
-    DEFAULT_MAX_ATTEMPTS,
-    WabaDestinationError,
-    WabaEventDestinationProvider,
-)
+from components.waba import client
+from components.waba.client import DEFAULT_MAX_ATTEMPTS
+from components.waba_destination import WabaDestinationError, WabaEventDestinationProvider
 from tests.fakes.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, AwsDoubles
 from tests.waba.builders import connect_instance, make_channel_role, make_topic, props
 
@@ -73,7 +70,7 @@ def test_a_502_on_read_is_retried(aws: AwsDoubles) -> None:
 def test_a_slow_answer_past_the_read_timeout_is_retried(
     aws: AwsDoubles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(waba_destination, "READ_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(client, "READ_TIMEOUT_SECONDS", 0.5)
     topic = make_topic(aws.region, aws.account)
     waba = aws.emulator.link_waba(region=aws.region, destination=topic)
     aws.emulator.inject(GET, delay=1.5, times=1)

@@ -9,7 +9,7 @@ import pytest
 from components.waba_destination import WabaDestinationError
 from tests.fakes.fixtures import AwsDoubles
 from tests.waba.builders import connect_instance, make_channel_role, make_topic, props
-from tests.waba.steps import GET, PUT, created, provider
+from tests.waba.steps import GET, LIST, PUT, TAG, UNTAG, created, provider
 
 
 def test_create_writes_the_destination_and_confirms_it(aws: AwsDoubles) -> None:
@@ -29,7 +29,10 @@ def test_create_writes_the_destination_and_confirms_it(aws: AwsDoubles) -> None:
     assert result.outs["adopted"] is False
     assert result.outs["appliedEventDestinationArn"] == topic
     assert result.outs["appliedRoleArn"] == ""
-    assert aws.emulator.operations() == [GET, PUT, GET]
+    assert result.outs["ownership"] == "created" and result.outs["notice"] == ""
+    # The claim is written before the destination, so our value never sits unclaimed.
+    assert aws.emulator.operations() == [GET, LIST, TAG, PUT, GET]
+    assert aws.emulator.tags(waba)["pulumi:waba-destination:token"] == result.outs["claimToken"]
 
 
 def test_create_for_connect_passes_the_channel_role(aws: AwsDoubles) -> None:
@@ -53,7 +56,11 @@ def test_create_adopts_the_same_destination_without_writing(aws: AwsDoubles) -> 
     assert result.outs is not None
     assert result.outs["adopted"] is True
     assert result.outs["previousEventDestinationArn"] == topic
-    assert aws.emulator.operations() == [GET]
+    assert result.outs["ownership"] == "adopted"
+    assert result.outs["appliedEventDestinationArn"] == ""
+    assert "adopted without writing" in result.outs["notice"]
+    assert aws.emulator.operations() == [GET, LIST]
+    assert aws.emulator.tags(waba) == {}
 
 
 def test_create_refuses_to_replace_another_destination_without_takeover(
@@ -82,17 +89,20 @@ def test_takeover_replaces_and_delete_puts_the_previous_destination_back(
     state = created(aws, waba, ours, takeover=True)
     assert aws.emulator.destination(waba) == {"eventDestinationArn": ours}
     assert state["previousEventDestinationArn"] == theirs
-    assert any(level == "warn" and theirs in msg for level, msg in logs)
+    assert state["ownership"] == "taken-over"
+    assert theirs in state["notice"] and "puts it back" in state["notice"]
 
     provider.delete(state["wabaArn"], state)
 
     assert aws.emulator.destination(waba) == {"eventDestinationArn": theirs}
-    assert aws.emulator.operations() == [GET, PUT]
+    assert aws.emulator.operations() == [GET, LIST, PUT, UNTAG]
+    assert aws.emulator.tags(waba) == {}
+    assert any(level == "info" and theirs in msg for level, msg in logs)
 
 
 def test_update_reads_the_waba_then_puts_the_new_destination(aws: AwsDoubles) -> None:
-    # Get before Put, no read back: the Get is what refuses to overwrite a destination
-    # someone else set since (test_ownership), within the two calls update may make.
+    # Get and the claim before Put, no read back: the reads are what refuse to
+    # overwrite a destination someone else set since (test_ownership).
     waba = aws.emulator.link_waba(region=aws.region)
     first = make_topic(aws.region, aws.account)
     second = make_topic(aws.region, aws.account, name="whatsapp-events-v2")
@@ -107,7 +117,7 @@ def test_update_reads_the_waba_then_puts_the_new_destination(aws: AwsDoubles) ->
     assert result.outs["eventDestinationArn"] == second
     assert result.outs["appliedEventDestinationArn"] == second
     assert result.outs["previousEventDestinationArn"] == ""
-    assert aws.emulator.operations() == [GET, PUT]
+    assert aws.emulator.operations() == [GET, LIST, TAG, PUT]
 
 
 def test_update_of_settings_alone_makes_no_call(aws: AwsDoubles) -> None:
@@ -142,7 +152,8 @@ def test_refresh_reports_an_out_of_band_change_as_drift(aws: AwsDoubles) -> None
     assert refreshed.outs["previousEventDestinationArn"] == ""
     # What this resource set stays on record: delete must not take theirs for ours.
     assert refreshed.outs["appliedEventDestinationArn"] == ours
-    assert aws.emulator.operations() == [GET]
+    assert "destroying this resource leaves it alone" in refreshed.outs["notice"]
+    assert aws.emulator.operations() == [GET, LIST]
     diff = provider.diff(state["wabaArn"], refreshed.outs, props(waba, ours, aws.region))
     assert diff.changes is True and diff.replaces == []
 
@@ -164,8 +175,9 @@ def test_delete_clears_a_destination_this_resource_set(aws: AwsDoubles) -> None:
     provider.delete(state["wabaArn"], state)
 
     assert aws.emulator.destination(waba) is None
-    assert aws.emulator.operations() == [GET, PUT]
-    assert aws.emulator.calls[-1].params == {"id": waba, "eventDestinations": []}
+    assert aws.emulator.operations() == [GET, LIST, PUT, UNTAG]
+    assert aws.emulator.calls[2].params == {"id": waba, "eventDestinations": []}
+    assert aws.emulator.tags(waba) == {}
     # The WABA stays linked: delete never disassociates it.
     assert aws.emulator.waba(waba).id == waba
 
@@ -181,7 +193,7 @@ def test_delete_leaves_a_destination_someone_else_changed(
     provider.delete(state["wabaArn"], state)
 
     assert aws.emulator.destination(waba) == {"eventDestinationArn": theirs}
-    assert aws.emulator.operations() == [GET]
+    assert aws.emulator.operations() == [GET, LIST]
     assert any(level == "warn" and theirs in msg and "left" in msg for level, msg in logs)
 
 
@@ -193,17 +205,22 @@ def test_delete_leaves_an_adopted_destination(aws: AwsDoubles, logs: list[tuple[
     provider.delete(state["wabaArn"], state)
 
     assert aws.emulator.destination(waba) == {"eventDestinationArn": topic}
-    assert aws.emulator.operations() == [GET]
+    assert aws.emulator.operations() == [GET, LIST]
     assert any("adopted" in msg for _, msg in logs)
 
 
-def test_adopted_then_updated_destination_is_restored_on_delete(aws: AwsDoubles) -> None:
+def test_adopted_then_changed_needs_takeover_then_is_restored_on_delete(aws: AwsDoubles) -> None:
     original = make_topic(aws.region, aws.account)
     waba = aws.emulator.link_waba(region=aws.region, destination=original)
     state = created(aws, waba, original)
     newer = make_topic(aws.region, aws.account, name="whatsapp-events-v2")
-    updated = provider.update(state["wabaArn"], state, props(waba, newer, aws.region)).outs
-    assert updated is not None
+    with pytest.raises(WabaDestinationError, match="takeover"):
+        provider.update(state["wabaArn"], state, props(waba, newer, aws.region))
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": original}
+
+    news = props(waba, newer, aws.region, takeover=True)
+    updated = provider.update(state["wabaArn"], state, news).outs
+    assert updated is not None and updated["ownership"] == "taken-over"
 
     provider.delete(state["wabaArn"], updated)
 
@@ -220,7 +237,8 @@ def test_a_waba_that_is_no_longer_linked(aws: AwsDoubles, logs: list[tuple[str, 
     assert refreshed.id == ""
 
     provider.delete(state["wabaArn"], state)
-    assert aws.emulator.operations() == [GET, GET]
+    # A not-found is read twice before anything is concluded from it.
+    assert aws.emulator.operations() == [GET, GET, GET, GET]
     assert any("no longer linked" in msg for _, msg in logs)
 
     with pytest.raises(WabaDestinationError) as refused:

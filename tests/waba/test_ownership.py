@@ -13,8 +13,10 @@ from tests.fakes.fixtures import AwsDoubles
 from tests.waba.builders import make_topic
 from tests.waba.steps import (
     GET,
+    LIST,
     PROVIDER,
     PUT,
+    TAG,
     created,
     destroyed,
     provider,
@@ -51,7 +53,7 @@ def test_refresh_then_destroy_leaves_a_destination_someone_else_set(
     destroyed(state)
 
     assert aws.emulator.destination(waba) == sends_to(theirs)
-    assert aws.emulator.operations() == [GET]
+    assert aws.emulator.operations() == [GET, LIST]
     assert any(theirs in message and "left" in message for message in warnings(logs))
 
 
@@ -104,27 +106,29 @@ def test_state_from_before_applied_was_recorded_falls_back_to_its_destination(
     assert aws.emulator.destination(waba) is None
 
 
-# ---- import, then destroy ---------------------------------------------------------
+# ---- a read without state (`get`), then destroy ----------------------------------
 
 
-def test_import_then_destroy_leaves_the_destination_it_found(aws: AwsDoubles, logs: Logs) -> None:
+def test_a_read_without_state_adopts_and_destroy_leaves_what_it_found(
+    aws: AwsDoubles, logs: Logs
+) -> None:
     theirs = make_topic(aws.region, aws.account, name="theirs")
     waba = aws.emulator.link_waba(region=aws.region, destination=theirs)
     arn = aws.emulator.waba(waba).arn
 
-    found = provider.read(arn, dict(PROVIDER))  # `pulumi import`: no prior state
+    found = provider.read(arn, dict(PROVIDER))  # `get` by id: no prior state
     state = stored(found.outs)
-    assert state["adopted"] is True
+    assert state["adopted"] is True and state["ownership"] == "adopted"
     assert state["previousEventDestinationArn"] == theirs
-    assert state["appliedEventDestinationArn"] == theirs
+    assert state["appliedEventDestinationArn"] == ""  # adoption is never recorded as applied
     destroyed(state)
 
     assert aws.emulator.destination(waba) == sends_to(theirs)
-    assert aws.emulator.operations() == [GET, GET]
-    assert any("adopted" in message for _, message in logs)
+    assert aws.emulator.operations() == [GET, GET, LIST]
+    assert any("did not set" in message for _, message in logs)
 
 
-def test_import_then_update_then_destroy_puts_the_imported_destination_back(
+def test_a_read_without_state_then_a_change_needs_takeover_and_destroy_puts_it_back(
     aws: AwsDoubles,
 ) -> None:
     theirs = make_topic(aws.region, aws.account, name="theirs")
@@ -132,7 +136,9 @@ def test_import_then_update_then_destroy_puts_the_imported_destination_back(
     ours = make_topic(aws.region, aws.account, name="ours")
     state = stored(provider.read(aws.emulator.waba(waba).arn, dict(PROVIDER)).outs)
 
-    state = updated(aws, state, ours)  # the imported destination is this resource's now
+    with pytest.raises(WabaDestinationError, match="takeover"):
+        updated(aws, state, ours)
+    state = updated(aws, state, ours, takeover=True)
     assert aws.emulator.destination(waba) == sends_to(ours)
     destroyed(state)
 
@@ -142,27 +148,20 @@ def test_import_then_update_then_destroy_puts_the_imported_destination_back(
 # ---- two resources on one WABA ----------------------------------------------------
 
 
-def test_adopting_warns_that_the_resource_that_set_it_can_clear_it(
-    aws: AwsDoubles, logs: Logs
-) -> None:
-    # A rename without `aliases` (or a second stack with the same destination) creates
-    # a second resource that adopts what the first one set.
+def test_another_stack_adopts_and_the_notice_says_whose_it_is(aws: AwsDoubles) -> None:
     waba = aws.emulator.link_waba(region=aws.region)
     ours = make_topic(aws.region, aws.account, name="ours")
     first = created(aws, waba, ours)
-    assert warnings(logs) == []
 
-    second = created(aws, waba, ours)
+    second = created(aws, waba, ours, ownerStack="prod")
 
-    assert second["adopted"] is True
-    assert aws.emulator.destination(waba) == sends_to(ours)
-    [warning] = warnings(logs)
-    assert waba in warning and ours in warning
-    assert "already sends its events to exactly this destination" in warning
-    assert "another stack or resource" in warning and "clear it" in warning
-    assert "`aliases`" in warning
-    # What the warning says happens: the first one's destroy clears it for both,
-    # and the second one's destroy then finds nothing of its own to undo.
+    assert second["ownership"] == "adopted"
+    assert (
+        "resource 'events-waba' of stack 'social-messaging-destinations/dev'" in (second["notice"])
+    )
+    assert "leaves it in place" in second["notice"]
+    # What the notice says: the stack that set it clears it on destroy; the adopter
+    # leaves the WABA as it finds it.
     destroyed(first)
     assert aws.emulator.destination(waba) is None
     destroyed(second)
@@ -188,10 +187,7 @@ def test_create_records_its_write_when_the_confirming_read_fails(
     assert aws.emulator.destination(waba) == sends_to(ours)
     assert state["previousEventDestinationArn"] == original
     assert state["appliedEventDestinationArn"] == ours
-    assert any(
-        "succeeded but could not be confirmed" in message and ours in message
-        for message in warnings(logs)
-    )
+    assert "the read after it failed" in state["notice"] and ours in state["notice"]
     aws.emulator.clear_faults()
     destroyed(state)
     assert aws.emulator.destination(waba) == sends_to(original)
@@ -213,7 +209,7 @@ def test_create_fails_and_leaves_the_waba_when_someone_writes_before_the_confirm
     assert f"now sends its events to {theirs}" in message
     assert "left as it is now" in message
     assert aws.emulator.destination(waba) == sends_to(theirs)
-    assert aws.emulator.operations() == [GET, PUT, GET]
+    assert aws.emulator.operations() == [GET, LIST, TAG, PUT, GET]
 
 
 def test_update_does_not_depend_on_a_read_after_its_write(
@@ -232,7 +228,7 @@ def test_update_does_not_depend_on_a_read_after_its_write(
 
     assert aws.emulator.destination(waba) == sends_to(second)
     assert state["appliedEventDestinationArn"] == second
-    assert aws.emulator.operations() == [GET, PUT]
+    assert aws.emulator.operations() == [GET, LIST, TAG, PUT]
     aws.emulator.clear_faults()
     destroyed(state)
     assert aws.emulator.destination(waba) is None
@@ -254,9 +250,9 @@ def test_update_refuses_to_overwrite_a_destination_someone_else_set(aws: AwsDoub
 
     message = str(refused.value)
     assert f"now sends its events to {theirs}" in message and first in message
-    assert "takeover" in message and "pulumi refresh" in message
+    assert "takeover" in message and "adopts it" in message
     assert aws.emulator.destination(waba) == sends_to(theirs)
-    assert aws.emulator.operations() == [GET]
+    assert aws.emulator.operations() == [GET, LIST]
 
 
 def test_up_after_a_refresh_that_shows_drift_needs_takeover(aws: AwsDoubles) -> None:
@@ -273,7 +269,7 @@ def test_up_after_a_refresh_that_shows_drift_needs_takeover(aws: AwsDoubles) -> 
 
     state = updated(aws, state, ours, takeover=True)
     assert aws.emulator.destination(waba) == sends_to(ours)
-    assert aws.emulator.operations() == [GET, GET, PUT]
+    assert aws.emulator.operations() == [GET, LIST, GET, LIST, PUT]
 
 
 def test_update_with_takeover_keeps_the_previous_destination_of_the_first_write(
@@ -291,7 +287,7 @@ def test_update_with_takeover_keeps_the_previous_destination_of_the_first_write(
 
     assert aws.emulator.destination(waba) == sends_to(second)
     assert state["previousEventDestinationArn"] == original
-    assert any(theirs in message and "not put back" in message for message in warnings(logs))
+    assert theirs in state["notice"] and "not put back" in state["notice"]
     destroyed(state)
     assert aws.emulator.destination(waba) == sends_to(original)
 
@@ -337,7 +333,8 @@ def test_a_failing_restore_says_how_to_get_out_and_clears_nothing(aws: AwsDouble
     ) in message
     assert "pulumi state delete <urn>" in message
     assert aws.emulator.destination(waba) == sends_to(ours)
-    assert aws.emulator.operations() == [GET, PUT]
+    # After the failed Put, one read back: the restore did not land.
+    assert aws.emulator.operations() == [GET, LIST, PUT, GET]
 
 
 def test_a_failing_clear_says_how_to_get_out(aws: AwsDoubles) -> None:

@@ -10,19 +10,19 @@ from typing import Any
 import boto3
 import pytest
 
-from components.preflight import (
+from components.waba.preflight import (
     DeliveryContext,
     granted_actions,
     is_aws_managed_sns_key_reference,
     key_problems,
     verify_destination,
 )
+from components.waba.state import EventDestination
 from components.waba_destination import (
     WabaDestinationError,
     WabaEventDestinationProvider,
     client_config,
 )
-from components.waba_destination_rules import EventDestination
 from tests.fakes.fixtures import AwsDoubles
 from tests.waba.builders import (
     confused_deputy,
@@ -166,7 +166,7 @@ def test_create_with_a_refused_destination_never_writes(aws: AwsDoubles) -> None
 
     assert "would not receive the events" in str(refused.value)
     assert "verify to false" in str(refused.value)
-    assert aws.emulator.operations() == ["GetLinkedWhatsAppBusinessAccount"]
+    assert aws.emulator.operations() == ["GetLinkedWhatsAppBusinessAccount", "ListTagsForResource"]
     assert aws.emulator.destination(waba) is None
 
 
@@ -241,7 +241,7 @@ def test_a_key_policy_that_is_not_json_fails_create_without_writing(aws: AwsDoub
     assert f"the key policy of KMS key {key_arn} is not valid JSON" in message
     assert "would not receive the events" in message
     assert aws.emulator.destination(waba) is None
-    assert aws.emulator.operations() == ["GetLinkedWhatsAppBusinessAccount"]
+    assert aws.emulator.operations() == ["GetLinkedWhatsAppBusinessAccount", "ListTagsForResource"]
 
 
 def test_a_trust_policy_that_is_not_json_fails_verify(aws: AwsDoubles) -> None:

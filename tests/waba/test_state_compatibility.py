@@ -71,9 +71,13 @@ def test_refresh_and_destroy_of_a_committed_state(
     if expected and outputs["previousRoleArn"]:
         expected["roleArn"] = outputs["previousRoleArn"]
     assert aws.emulator.destination(waba) == expected
+    # Refresh: Get and the claim; delete: Get, the claim, then the restore. An older
+    # state wrote no claim, so there is none to remove.
     assert aws.emulator.operations() == [
         "GetLinkedWhatsAppBusinessAccount",
+        "ListTagsForResource",
         "GetLinkedWhatsAppBusinessAccount",
+        "ListTagsForResource",
         "PutWhatsAppBusinessAccountEventDestinations",
     ]
 
@@ -117,5 +121,7 @@ def test_refresh_then_destroy_of_a_committed_state_leaves_a_destination_someone_
     assert aws.emulator.destination(waba) == {"eventDestinationArn": theirs}
     assert aws.emulator.operations() == [
         "GetLinkedWhatsAppBusinessAccount",
+        "ListTagsForResource",
         "GetLinkedWhatsAppBusinessAccount",
+        "ListTagsForResource",
     ]

@@ -21,12 +21,9 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from components.waba_destination_rules import (
-    SERVICE_PRINCIPAL,
-    Arn,
-    EventDestination,
-    parse_arn,
-)
+from components.arns import Arn, parse_arn
+from components.waba.model import SERVICE_PRINCIPAL
+from components.waba.state import EventDestination
 
 AWS_MANAGED_SNS_ALIAS = "alias/aws/sns"
 # What the service needs to publish to an encrypted topic.
@@ -61,7 +58,12 @@ class DeliveryContext:
         return cls(arn.partition, arn.region, arn.account, waba_arn)
 
     def condition_values(self) -> dict[str, str]:
-        return {_SOURCE_ACCOUNT: self.account, _SOURCE_ARN: self.waba_arn}
+        # The service calls SNS and KMS over TLS: a TLS-only Deny does not reach it.
+        return {
+            _SOURCE_ACCOUNT: self.account,
+            _SOURCE_ARN: self.waba_arn,
+            "aws:securetransport": "true",
+        }
 
     def confused_deputy_condition(self) -> dict[str, Any]:
         return {
@@ -124,6 +126,8 @@ def _operator_holds(operator: str, actual: str, expected: list[str]) -> bool | N
     values = [str(v) for v in expected]
     if base in ("StringEquals", "ArnEquals"):
         return actual in values
+    if base == "Bool":
+        return actual.lower() in (v.lower() for v in values)
     if base == "StringEqualsIgnoreCase":
         return actual.lower() in (v.lower() for v in values)
     if base in ("StringLike", "ArnLike"):

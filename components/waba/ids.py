@@ -1,0 +1,78 @@
+"""The one normalisation of a WABA id, used by check, diff, the decisions and the
+stack settings: `waba-<id>` and `arn:<partition>:social-messaging:<region>:<account>:
+waba/<id>` name the same WABA, in any case. Import-light (the settings import it)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+WABA_PREFIX = "waba-"
+WABA_RESOURCE_PREFIX = "waba/"
+# The service's limit on `id` (botocore's model: WhatsAppBusinessAccountId, max 115).
+MAX_WABA_ID_LENGTH = 115
+# Categories a reader cannot see: separators (spaces), controls, formats (zero-width).
+_INVISIBLE_CATEGORIES = ("Zs", "Zl", "Zp", "Cc", "Cf")
+
+
+def invisible_characters(value: str) -> list[tuple[int, str]]:
+    """Each space or invisible character as (position, name): `isspace` misses the
+    zero-width ones (U+200B, U+FEFF), which the service would refuse or read as
+    another WABA."""
+    found = []
+    for position, character in enumerate(value):
+        if character.isspace() or unicodedata.category(character) in _INVISIBLE_CATEGORIES:
+            name = unicodedata.name(character, "UNNAMED CHARACTER")
+            found.append((position, f"{name} (U+{ord(character):04X})"))
+    return found
+
+
+def describe_invisible(value: str) -> str | None:
+    """'contains ZERO WIDTH SPACE (U+200B) at position 9' or None: shows where."""
+    found = invisible_characters(value)
+    if not found:
+        return None
+    parts = [f"{name} at position {position}" for position, name in found[:3]]
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    return "contains " + ", ".join(parts) + more
+
+
+def _is_alphanumeric_ascii(text: str) -> bool:
+    return bool(text) and text.isascii() and text.isalnum()
+
+
+def waba_key(value: object) -> str | None:
+    """The WABA's own id, lower case, from either form; None for anything else. Linear
+    in the length of the value (no pattern)."""
+    if not isinstance(value, str) or len(value) > MAX_WABA_ID_LENGTH:
+        return None
+    lowered = value.lower()
+    if lowered.startswith(WABA_PREFIX):
+        key = lowered[len(WABA_PREFIX) :]
+        return key if _is_alphanumeric_ascii(key) else None
+    parts = lowered.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "social-messaging":
+        return None
+    resource = parts[5]
+    if not resource.startswith(WABA_RESOURCE_PREFIX):
+        return None
+    key = resource[len(WABA_RESOURCE_PREFIX) :]
+    return key if _is_alphanumeric_ascii(key) else None
+
+
+def waba_id_problem(value: str) -> str | None:
+    """Why a string is not a WABA id in either form, or None: invisible characters
+    first (with where they are), then length, then the form."""
+    invisible = describe_invisible(value)
+    if invisible:
+        return f"{invisible}; remove it"
+    if len(value) > MAX_WABA_ID_LENGTH:
+        return f"is {len(value)} characters long, longer than {MAX_WABA_ID_LENGTH}"
+    if waba_key(value) is None:
+        return "is neither 'waba-<id>' nor a WABA ARN"
+    return None
+
+
+def same_waba(first: object, second: object) -> bool:
+    """Whether two values name the same WABA, whatever their form or case."""
+    key = waba_key(first)
+    return key is not None and key == waba_key(second)
