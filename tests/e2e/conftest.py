@@ -46,17 +46,12 @@ def aws_doubles() -> Iterator[LocalAws]:
 
 
 @pytest.fixture()
-def workspace(
-    pulumi_bin: Path, aws_doubles: LocalAws, tmp_path: Path, request: pytest.FixtureRequest
-) -> Iterator[PulumiWorkspace]:
+def workspace(pulumi_bin: Path, aws_doubles: LocalAws, tmp_path: Path) -> Iterator[PulumiWorkspace]:
     """A fresh Pulumi home and state backend; the transcript is printed on failure."""
     aws_doubles.reset()
     ws = PulumiWorkspace(pulumi=pulumi_bin, root=tmp_path, aws=aws_doubles)
     ws.backend.mkdir()
     yield ws
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        sys.stderr.write("\n---- Pulumi CLI transcript ----\n" + ws.text() + "\n")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -64,7 +59,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
     if report.when == "call":
-        item.rep_call = report  # type: ignore[attr-defined]
         transcript = getattr(item, "funcargs", {}).get("workspace")
         if report.failed and transcript is not None:
             report.sections.append(("Pulumi CLI transcript", transcript.text()))

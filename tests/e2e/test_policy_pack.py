@@ -1,0 +1,63 @@
+"""`pulumi preview --policy-pack policy-packs/social-messaging-guard`, with the pack's
+virtual environment made by `pulumi install` in its folder as the README says."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from tests.e2e.cli import REGION, PulumiWorkspace, project_copy
+from tests.e2e.stacks import Stack, connect, producer, sns, write_stack_config
+
+PROGRAMS = Path(__file__).parent / "programs"
+POLICIES = (
+    "waba-destination-topic-standard",
+    "kms-key-symmetric",
+    "sns-topic-customer-managed-key",
+    "service-principal-confused-deputy",
+    "waba-destination-delivery-permissions",
+    "connect-channel-role-least-privilege",
+)
+
+
+def test_the_projects_own_stack_passes_the_pack(
+    workspace: PulumiWorkspace, tmp_path: Path, project_venv: Path, policy_pack: Path
+) -> None:
+    waba_sns = workspace.aws.emulator.link_waba("Orders", region=REGION)
+    waba_connect = workspace.aws.emulator.link_waba("Support", region=REGION)
+    project = producer(tmp_path, project_venv)
+    stack = Stack(workspace, project, "dev").init()
+    write_stack_config(project, "dev", [sns(waba_sns), connect(waba_connect)])
+
+    result = stack.preview("--policy-pack", str(policy_pack))
+
+    assert "✅ social-messaging-guard" in result.output
+    assert "[mandatory]" not in result.output and "[advisory]" not in result.output
+
+
+def test_each_policy_refuses_its_bad_shape_at_preview(
+    workspace: PulumiWorkspace, tmp_path: Path, project_venv: Path, policy_pack: Path
+) -> None:
+    program = project_copy(
+        PROGRAMS / "violations",
+        tmp_path / "violations",
+        project_venv,
+        ("Pulumi.yaml", "__main__.py"),
+    )
+    # The program uses the project's WabaEventDestination, as another team's stack would.
+    shutil.copytree(
+        Path(__file__).resolve().parents[2] / "components",
+        program / "components",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    stack = Stack(workspace, program, "bad").init()
+    workspace.run(["config", "set", "aws:region", REGION, "--stack", "bad"], cwd=program)
+
+    result = stack.preview("--policy-pack", str(policy_pack), check=False)
+
+    assert result.returncode != 0, result.output
+    assert "❌ social-messaging-guard" in result.output
+    reported = set(re.findall(r"- \[mandatory\] \[severity: \w+\]\s+([a-z-]+)", result.output))
+    assert reported == set(POLICIES), result.output
+    assert workspace.aws.emulator.operations() == [], "a refused preview writes nothing"
