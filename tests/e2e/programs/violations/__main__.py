@@ -82,7 +82,6 @@ aws.iam.RolePolicy(
             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
         }
     ),
-    opts=None,
 )
 
 # waba-destination-delivery-permissions: a destination topic the service may not publish to.
