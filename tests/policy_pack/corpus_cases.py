@@ -4,8 +4,10 @@ A case starts from nothing or from one of the program's own stacks (`stack:`), c
 it (`patch:`, `remove:`, `add:`), optionally configures the pack (`config:`) and lists
 the violations it expects (`expect:`) for the file's policy, by level, resource name and
 message fragments, or the fragments of the error with which the pack refuses the case's
-configuration (`error:`). `"<unknown>"` stands for the engine's unknown sentinel, and an object
-`{$json: ...}` for that object serialised as a JSON string.
+configuration (`error:`). `"<unknown>"` stands for the engine's unknown sentinel (pulumi-policy's
+`UNKNOWN_STRING_VALUE`, which is what the engine sends for every unknown value), and an object
+`{$json: ...}` for that object serialised as a JSON string. `source:` names where a case's shape
+comes from (a documentation page, a scanner's fixture, an issue).
 """
 
 from __future__ import annotations
@@ -16,12 +18,27 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE as UNKNOWN
 
-from destination_review.policy_analyzer import UNKNOWN, AnalyzedResource, Violation, make_urn
+from destination_review.policy_analyzer import (
+    AnalyzedResource,
+    PolicyPackServer,
+    Violation,
+    make_urn,
+)
 from tests.policy_pack.program_stacks import program_stack
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
 UNKNOWN_TOKEN = "<unknown>"
+# The pack's six policies; their names are part of every user's policy config.
+POLICY_NAMES = (
+    "waba-destination-topic-standard",
+    "kms-key-symmetric",
+    "sns-topic-customer-managed-key",
+    "service-principal-confused-deputy",
+    "waba-destination-delivery-permissions",
+    "connect-channel-role-least-privilege",
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +66,7 @@ class Case:
     expected: list[Expected] = field(default_factory=list)
     all_policies: bool = False
     error: tuple[str, ...] = ()
+    source: str = ""
 
     @property
     def id(self) -> str:
@@ -158,6 +176,7 @@ def build_case(file_policy: str, raw: dict[str, Any]) -> Case:
         expected=expected,
         all_policies=bool(raw.get("all_policies", False)),
         error=tuple(raw.get("error", ())),
+        source=str(raw.get("source", "")),
     )
 
 
@@ -184,3 +203,15 @@ def unmatched(
         else:
             remaining.remove(match)
     return missing, remaining
+
+
+def judge(server: PolicyPackServer, case: Case) -> None:
+    """Run a case as `pulumi preview` would and assert exactly its expected violations."""
+    server.configure(case.config)
+    violations = server.analyze_all(case.resources)
+    if not case.all_policies:
+        violations = [v for v in violations if v.policy_name == case.file_policy]
+    missing, unexpected = unmatched(case.expected, violations)
+    assert not missing and not unexpected, f"\nmissing: {missing}\nunexpected: " + "\n".join(
+        f"[{v.policy_name}/{v.enforcement_level}] {v.urn}: {v.message}" for v in unexpected
+    )

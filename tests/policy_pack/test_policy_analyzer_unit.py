@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from google.protobuf import json_format
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE as UNKNOWN
 
 from destination_review.policy_analyzer import (
-    UNKNOWN,
     AnalyzedResource,
     Secret,
     make_urn,

@@ -7,6 +7,7 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE as UNKNOWN
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 from rules.arns import connect_instance_id, kms_alias_name, parse_arn, principal_service
 from rules.conditions import (
@@ -32,8 +33,6 @@ from rules.service_requests import (
 )
 from rules.topic_standard import check_topic_standard
 from rules.values import Resource, UndecidedAtPreview, first_unknown_path, plain
-
-from destination_review.policy_analyzer import UNKNOWN
 
 PRINCIPAL = "social-messaging.amazonaws.com"
 

@@ -9,24 +9,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE as UNKNOWN
 
 from destination_review.policy_analyzer import (
     PACK_DIR,
-    UNKNOWN,
     AnalyzedResource,
     PolicyPackServer,
     Secret,
 )
+from tests.policy_pack.corpus_cases import POLICY_NAMES as CORPUS_POLICY_NAMES
 from tests.policy_pack.program_stacks import program_stack, with_properties
 
-POLICY_NAMES = {
-    "waba-destination-topic-standard",
-    "kms-key-symmetric",
-    "sns-topic-customer-managed-key",
-    "service-principal-confused-deputy",
-    "waba-destination-delivery-permissions",
-    "connect-channel-role-least-privilege",
-}
+POLICY_NAMES = set(CORPUS_POLICY_NAMES)
 
 UNCONDITIONED_TRUST = json.dumps(
     {

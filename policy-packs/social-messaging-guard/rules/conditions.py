@@ -1,4 +1,8 @@
-"""Confused-deputy conditions on grants to AWS service principals.
+"""IAM's condition semantics, in one place, and the confused-deputy conditions built on them.
+
+How IAM evaluates a `Condition` block (each rule cites the IAM documentation page it
+follows): operator names, `IfExists`, `ForAnyValue:`/`ForAllValues:`, `Null`, the ARN
+operators' wildcards, accountless ARNs, and which comparisons are case-sensitive.
 
 A service principal acts for every AWS customer. Without `aws:SourceAccount` (compared
 with StringEquals) and `aws:SourceArn` (compared with ArnLike/ArnEquals), any account
@@ -13,9 +17,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .arns import has_wildcard, parse_arn, principal_service
-from .documents import Statement, as_strings
+from .arns import Arn, has_wildcard, parse_arn, principal_service
+from .documents import Statement, as_strings, wildcard_match
 from .values import is_unknown
+
+# IAM documentation pages the rules below follow.
+OPERATORS_PAGE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"
+CONDITION_PAGE = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html"
+)
+MULTIVALUED_PAGE = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
+    "reference_policies_condition-single-vs-multi-valued-context-keys.html"
+)
+GLOBAL_KEYS_PAGE = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"
+)
+ARN_FORMAT_PAGE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html"
 
 SOURCE_ACCOUNT = "aws:SourceAccount"
 SOURCE_ARN = "aws:SourceArn"
@@ -42,11 +60,10 @@ SOURCE_ARN_SERVICES: Mapping[str, frozenset[str]] = {
     "codestar-notifications": frozenset({"codestar-notifications"}),
 }
 
-# S3 bucket ARNs have no account field: the account can only be pinned by aws:SourceAccount.
-ACCOUNTLESS_ARN_SERVICES = frozenset({"s3"})
-
-# IAM's condition operators. Their names are case-sensitive: `stringequals` is no operator,
-# so AWS refuses the policy or the condition never holds. `Null` takes no IfExists suffix.
+# IAM's condition operators, by the exact names OPERATORS_PAGE gives them: a name in another
+# case (`stringequals`) is no operator, so AWS refuses the policy or the condition never
+# holds. `Null` takes no IfExists suffix (OPERATORS_PAGE, "Condition operator to check
+# existence of condition keys").
 CONDITION_OPERATORS = frozenset(
     {
         "StringEquals",
@@ -81,6 +98,21 @@ CONDITION_OPERATORS = frozenset(
 SET_QUALIFIERS = ("ForAnyValue:", "ForAllValues:")
 _IF_EXISTS = "IfExists"
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+# The negated operators and the positive ones they negate (OPERATORS_PAGE).
+POSITIVE_OPERATORS = {
+    "StringNotEquals": "StringEquals",
+    "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
+    "StringNotLike": "StringLike",
+    "ArnNotEquals": "ArnEquals",
+    "ArnNotLike": "ArnLike",
+}
+# Operators under which `*` and `?` are wildcards; under every other one they are literal.
+# ArnEquals is one of them: IAM evaluates ArnEquals and ArnLike alike (OPERATORS_PAGE, "ARN
+# condition operators": each of the six colon-delimited parts of the ARN is checked
+# separately and each can include `*` and `?`).
+WILDCARD_OPERATORS = frozenset({"StringLike", "ArnEquals", "ArnLike"})
+ARN_OPERATORS = frozenset({"ArnEquals", "ArnLike"})
 
 _EXPECTED_OPERATORS = {
     SOURCE_ACCOUNT.lower(): ("StringEquals",),
@@ -132,6 +164,91 @@ def parse_operator(name: str) -> Operator | None:
     return Operator(name, base, qualifier, if_exists)
 
 
+def takes_wildcards(operator: str) -> bool:
+    """Whether `*` and `?` are wildcards under this operator (base name, negated or not)."""
+    return POSITIVE_OPERATORS.get(operator, operator) in WILDCARD_OPERATORS
+
+
+def arn_matches(pattern: str, value: str) -> bool:
+    """ArnEquals/ArnLike: the six colon-delimited parts compared one by one, with wildcards.
+
+    OPERATORS_PAGE, "Amazon Resource Name (ARN) condition operators": case-sensitive, each
+    part may hold `*` and `?`, and a `*` does not reach past its part's colon (except in the
+    resource part, which is the rest of the ARN and may itself contain colons).
+    """
+    pattern_parts = pattern.split(":", 5)
+    value_parts = value.split(":", 5)
+    if len(pattern_parts) != 6 or len(value_parts) != 6:
+        return False
+    return all(
+        wildcard_match(expected, actual, case_sensitive=True)
+        for expected, actual in zip(pattern_parts, value_parts, strict=True)
+    )
+
+
+def holds_for_absent_key(operator: Operator, values: tuple[str, ...]) -> bool:
+    """Whether a condition holds when the request does not carry its key.
+
+    OPERATORS_PAGE: `Null` true holds for an absent key; an `...IfExists` operator holds
+    ("If the policy key is not present in the context, the condition evaluates to true");
+    a negated operator holds (nothing equals a missing value). MULTIVALUED_PAGE:
+    `ForAllValues:` holds for an empty or absent key, `ForAnyValue:` does not.
+    """
+    if operator.base == "Null":
+        return any(v.strip().lower() == "true" for v in values)
+    if operator.if_exists or operator.set_qualifier == "ForAllValues:":
+        return True
+    if operator.set_qualifier == "ForAnyValue:":
+        return False
+    return operator.negated
+
+
+def holds_for_value(operator: Operator, actual: str, values: tuple[str, ...]) -> bool | None:
+    """Whether a condition holds for a single-valued key the request carries.
+
+    For one value, `ForAnyValue:` and `ForAllValues:` reduce to the base operator
+    (MULTIVALUED_PAGE). Case rules (OPERATORS_PAGE): String and ARN comparisons are
+    case-sensitive except the `IgnoreCase` ones; `Bool` compares `true`/`false` in any
+    case. None for operators the pack does not evaluate (numbers, dates, IP addresses).
+    """
+    if operator.base == "Null":
+        return any(v.strip().lower() == "false" for v in values)
+    base = POSITIVE_OPERATORS.get(operator.base, operator.base)
+    if base == "StringEquals":
+        result = actual in values
+    elif base == "StringEqualsIgnoreCase":
+        result = actual.lower() in {v.lower() for v in values}
+    elif base == "StringLike":
+        result = any(wildcard_match(v, actual, case_sensitive=True) for v in values)
+    elif base in ARN_OPERATORS:
+        result = any(arn_matches(v, actual) for v in values)
+    elif base == "Bool":
+        result = actual.lower() in {v.strip().lower() for v in values}
+    else:
+        return None
+    return (not result) if base != operator.base else result
+
+
+def arn_has_no_account(arn: Arn) -> bool:
+    """An S3 bucket or object ARN: it carries neither Region nor account.
+
+    ARN_FORMAT_PAGE and the S3 ARN formats: `arn:aws:s3:::bucket` and
+    `arn:aws:s3:::bucket/key`. A `*` in their Region or account part can only match the
+    empty part, so it widens nothing; the account must be pinned with aws:SourceAccount
+    (as AWS's own SNS example does with `arn:aws:s3:*:*:amzn-s3-demo-bucket`). Access
+    points, jobs and Storage Lens ARNs of S3 do carry an account.
+    """
+    if arn.service.lower() != "s3":
+        return False
+    first = arn.resource.split("/", 1)[0]
+    return first not in _S3_TYPED_RESOURCES
+
+
+_S3_TYPED_RESOURCES = frozenset(
+    {"accesspoint", "job", "storage-lens", "storage-lens-group", "access-grants", "outpost"}
+)
+
+
 def unknown_operators(conditions: Mapping[str, Any]) -> list[str]:
     """Operator names in a Condition block that IAM does not know (misspelt or wrong case)."""
     return [str(name) for name in conditions if parse_operator(str(name)) is None]
@@ -168,8 +285,9 @@ class ConditionEntry:
 def condition_entries(conditions: Mapping[str, Any], key: str) -> list[ConditionEntry]:
     """Every place a condition key appears under a known operator.
 
-    Keys compare case-insensitively, as in IAM; operators do not, so a key under a misspelt
-    operator does not count (the operator itself is reported by `unknown_operators`).
+    Condition key names compare case-insensitively (CONDITION_PAGE: "Condition key names
+    are not case-sensitive"); operators do not, so a key under a misspelt operator does not
+    count (the operator itself is reported by `unknown_operators`).
     """
     entries = []
     for name, block in conditions.items():
@@ -320,7 +438,7 @@ def _operator_problems(
             f"{where} puts `{key}` under `{entry.operator}`; expected "
             + " or ".join(f"`{op}`" for op in expected)
         )
-    if not entry.base.endswith("Like"):
+    if not takes_wildcards(entry.base):
         for value in entry.values:
             if has_wildcard(value):
                 fix = (
@@ -331,7 +449,7 @@ def _operator_problems(
                 problems.append(
                     f"{where} uses the wildcard value '{value}' for `{key}` under "
                     f"`{entry.operator}`, where a wildcard is compared literally; a wildcard "
-                    f"belongs only under a Like operator: {fix}"
+                    f"belongs only under StringLike, ArnLike or ArnEquals: {fix}"
                 )
     return problems
 
@@ -353,12 +471,14 @@ def _source_arn_problems(
             f"{service} acts for its own resources, so the source must be a `{service}` ARN: "
             f"{source_arn_suggestion(sorted(expected_services)[0], accounts)}"
         )
+    if arn_has_no_account(arn):
+        # Only aws:SourceAccount can pin the account (it is required apart).
+        return problems
     if not arn.account:
-        if arn.service.lower() not in ACCOUNTLESS_ARN_SERVICES:
-            problems.append(
-                f"{where} pins `{SOURCE_ARN}` to '{value}', which names no account; put the "
-                "account ID in the ARN's fifth field"
-            )
+        problems.append(
+            f"{where} pins `{SOURCE_ARN}` to '{value}', which names no account; put the "
+            "account ID in the ARN's fifth field"
+        )
     elif has_wildcard(arn.account):
         problems.append(
             f"{where} pins `{SOURCE_ARN}` to '{value}', whose account field is a wildcard, so "

@@ -16,7 +16,13 @@ from typing import Any
 
 from .arns import SOCIAL_MESSAGING_PRINCIPAL, SOCIAL_MESSAGING_SERVICE, parse_arn
 from .arns import is_social_messaging_principal as _is_social_messaging
-from .conditions import Operator, parse_operator
+from .conditions import (
+    POSITIVE_OPERATORS,
+    Operator,
+    holds_for_absent_key,
+    holds_for_value,
+    parse_operator,
+)
 from .documents import Statement, as_strings, covers_resource, names_action, wildcard_match
 from .values import is_unknown
 
@@ -40,13 +46,6 @@ _ABSENT_KEYS = frozenset(
 )
 _ABSENT_PREFIXES = ("aws:principaltag/",)
 _SOURCE_KEYS = frozenset({"aws:sourceaccount", "aws:sourcearn"})
-_POSITIVE = {
-    "StringNotEquals": "StringEquals",
-    "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
-    "StringNotLike": "StringLike",
-    "ArnNotEquals": "ArnEquals",
-    "ArnNotLike": "ArnLike",
-}
 _WABA_RESOURCE = "waba/"
 
 
@@ -111,49 +110,22 @@ def _condition(
     operator: Operator, key: str, values: tuple[str, ...], request: ServiceRequest
 ) -> tuple[bool | None, str]:
     if key in _ABSENT_KEYS or key.startswith(_ABSENT_PREFIXES):
-        return _absent(operator, values), "holds: a service principal's request has no such key"
+        return holds_for_absent_key(
+            operator, values
+        ), "holds: a service principal's request has no such key"
     if key in _SERVICE_VALUES:
         actual = _SERVICE_VALUES[key]
-        return _compare(operator, actual, values), f"holds for the service's '{actual}'"
+        return holds_for_value(operator, actual, values), f"holds for the service's '{actual}'"
     if key == "aws:sourceaccount":
         if operator.base == "Null":
-            return _compare(operator, "", values), "holds: the service always sends it"
+            return holds_for_value(operator, "", values), "holds: the service always sends it"
         if request.account is None:
             return None, ""
-        result = _compare(operator, request.account, values)
+        result = holds_for_value(operator, request.account, values)
         return result, f"holds for the WABA's account {request.account}"
     if key == "aws:sourcearn":
         return _source_arn(operator, values, request), "holds for the WABA's ARN"
     return None, ""
-
-
-def _absent(operator: Operator, values: tuple[str, ...]) -> bool:
-    """IAM's rule for a key the request does not carry."""
-    if operator.base == "Null":
-        return any(v.strip().lower() == "true" for v in values)
-    if operator.if_exists or operator.set_qualifier == "ForAllValues:":
-        return True
-    if operator.set_qualifier == "ForAnyValue:":
-        return False
-    return operator.negated
-
-
-def _compare(operator: Operator, actual: str, values: tuple[str, ...]) -> bool | None:
-    """A single-valued key that the request carries, compared with the policy's values."""
-    if operator.base == "Null":
-        return any(v.strip().lower() == "false" for v in values)
-    base = _POSITIVE.get(operator.base, operator.base)
-    if base == "StringEquals":
-        result = actual in values
-    elif base == "StringEqualsIgnoreCase":
-        result = actual.lower() in {v.lower() for v in values}
-    elif base in ("StringLike", "ArnEquals", "ArnLike"):
-        result = any(wildcard_match(v, actual, case_sensitive=True) for v in values)
-    elif base == "Bool":
-        result = actual in {v.strip().lower() for v in values}
-    else:
-        return None
-    return (not result) if base != operator.base else result
 
 
 def _source_arn(
@@ -162,7 +134,7 @@ def _source_arn(
     """`aws:SourceArn` is the WABA's ARN; its resource ID is never known to the pack."""
     if operator.base == "Null":
         return any(v.strip().lower() == "false" for v in values)
-    base = _POSITIVE.get(operator.base, operator.base)
+    base = POSITIVE_OPERATORS.get(operator.base, operator.base)
     if base not in ("StringEquals", "StringLike", "ArnEquals", "ArnLike"):
         return None
     results = [
