@@ -1,19 +1,25 @@
 """Partition-aware ARN building and parsing.
 
 Every ARN this project writes is built here from the real partition (`aws`, `aws-cn`,
-`aws-us-gov`), so a stack in China or GovCloud never receives a commercial ARN.
+`aws-us-gov`, ...), so a stack in China or GovCloud never receives a commercial ARN.
+Parsing is botocore's (`botocore.utils.ArnParser`), and which partition a Region belongs
+to comes from botocore's endpoint partition data, not from a guess on the Region's prefix.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+from botocore.loaders import create_loader
+from botocore.utils import ArnParser, InvalidArnException
+
 SOCIAL_MESSAGING_SERVICE = "social-messaging"
 SOCIAL_MESSAGING_PRINCIPAL = "social-messaging.amazonaws.com"
 
-_ACCOUNT = re.compile(r"^\d{12}$")
+_ACCOUNT = re.compile(r"^\d{12}$", re.ASCII)
+_PARSER = ArnParser()
 
 
 @dataclass(frozen=True)
@@ -33,12 +39,53 @@ class Arn:
 
 
 def parse_arn(value: str) -> Arn | None:
-    """Split an ARN into its parts, or None when it is not one (six colon-separated
-    fields; the resource may contain more colons). Formats are checked by the caller."""
-    parts = value.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2] or not parts[5]:
+    """Split an ARN into its parts, or None when it is not one: botocore's parser (six
+    colon-separated fields, the resource may hold more colons), plus what it leaves to
+    callers: the `arn` prefix and non-empty partition, service and resource. Formats of
+    the parts are checked by the caller."""
+    if not value.startswith("arn:"):
         return None
-    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+    try:
+        parts = _PARSER.parse_arn(value)
+    except InvalidArnException:
+        return None
+    if not (parts["partition"] and parts["service"] and parts["resource"]):
+        return None
+    return Arn(
+        parts["partition"], parts["service"], parts["region"], parts["account"], parts["resource"]
+    )
+
+
+@lru_cache(maxsize=1)
+def _partition_data() -> tuple[tuple[str, re.Pattern[str], frozenset[str]], ...]:
+    """(partition, Region pattern, known Regions) from botocore's `partitions.json`, the
+    endpoint data its own resolver uses; a Region AWS adds later still matches the
+    pattern of its partition."""
+    data = create_loader().load_data("partitions")
+    return tuple(
+        (item["id"], re.compile(item["regionRegex"]), frozenset(item.get("regions", {})))
+        for item in data["partitions"]
+    )
+
+
+def partitions() -> tuple[str, ...]:
+    """Every partition botocore knows (`aws`, `aws-cn`, `aws-us-gov`, `aws-eusc`, ...)."""
+    return tuple(partition for partition, _, _ in _partition_data())
+
+
+def partition_of_region(region: str) -> str | None:
+    """The partition a Region belongs to, or None when no partition has such a Region.
+
+    A listed Region wins over the patterns, which overlap (`us-iso-east-1` also matches
+    the pattern of `aws`)."""
+    data = _partition_data()
+    for partition, _, regions in data:
+        if region in regions:
+            return partition
+    for partition, pattern, _ in data:
+        if pattern.match(region):
+            return partition
+    return None
 
 
 def account_root_arn(partition: str, account_id: str) -> str:
