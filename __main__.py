@@ -7,12 +7,16 @@ from components.event_destinations import (
     WhatsAppEventDestinations,
     WhatsAppEventDestinationsArgs,
 )
-from components.settings import load_aws_provider_settings, load_settings, validate_placement
+from components.settings import load_configuration
 
-settings = load_settings()
-aws_provider = load_aws_provider_settings()
-identity = AwsIdentity.lookup()
-validate_placement(settings, identity.partition, identity.region, identity.account_id)
+# Every problem at once: the project's settings, the aws provider's, and where the ARNs
+# are (asked of the aws provider only when its settings are valid).
+configuration = load_configuration()
+identity = AwsIdentity.lookup() if configuration.can_locate else None
+settings, aws_provider = configuration.validated(
+    (identity.partition, identity.region, identity.account_id) if identity else None
+)
+assert identity is not None  # validated() raises when the aws settings are invalid
 event_destinations = WhatsAppEventDestinations(
     "whatsapp",
     WhatsAppEventDestinationsArgs(

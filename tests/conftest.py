@@ -21,8 +21,10 @@ WABA_C = "waba-00112233445566778899aabbccddeeff"
 
 
 def stack_config(stack: str) -> dict[str, Any]:
-    """The config map of an example stack file, as the engine passes it to the program."""
-    return yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    """The config map of an example stack file, as the engine passes it to the program
+    (a key without a namespace is the project's)."""
+    config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return {(k if ":" in k else f"{NS}:{k}"): v for k, v in config.items()}
 
 
 def connect_arn(target: Target, instance: str = "aaaabbbb-cccc-dddd-eeee-ffff00001111") -> str:

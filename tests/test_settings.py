@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import shlex
+import subprocess
 from typing import Any
 
 import pytest
 
-from components.settings import SettingsError, parse_settings
+from components.settings import (
+    Problem,
+    SettingsError,
+    check_configuration,
+    ignored_settings,
+    parse_settings,
+)
 from destination_review.render import RenderedResource, Target, render
 from tests.conftest import NS, WABA_A, WABA_B
 
@@ -215,7 +224,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         "role name too long",
         {"destinations": [connect()], "connectRole": {"name": "r" * 65}},
         "connectRole.name",
-        "64",
+        "at most 64 characters, IAM's limit for role names (this one has 65)",
     ),
     ("tags not a map", {"destinations": [sns()], "tags": ["team"]}, "tags", "map"),
     (
@@ -227,8 +236,50 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     (
         "reserved tag key",
         {"destinations": [sns()], "tags": {"aws:owner": "me"}},
-        "tags.aws:owner",
+        'tags["aws:owner"]',
         "aws:",
+    ),
+    (
+        "reserved tag key in capitals",
+        {"destinations": [sns()], "tags": {"AWS:Owner": "me"}},
+        'tags["AWS:Owner"]',
+        "in any casing",
+    ),
+    (
+        "tag value too long",
+        {"destinations": [sns()], "tags": {"team": "t" * 257}},
+        "tags.team",
+        "0 to 256 characters (this one has 257)",
+    ),
+    (
+        "tag value with a control character",
+        {"destinations": [sns()], "tags": {"team": "a\tb"}},
+        "tags.team",
+        "found '\\t'",
+    ),
+    (
+        "more than 50 tags",
+        {"destinations": [sns()], "tags": {f"tag{i}": "x" for i in range(51)}},
+        "tags",
+        "at most 50 tags",
+    ),
+    (
+        "tag value stored as a number by the CLI",
+        {"destinations": [sns()], "tags": {"costCenter": 1234}},
+        "tags.costCenter",
+        "--type string tags.costCenter 1234",
+    ),
+    (
+        "role name with non-ASCII letters",
+        {"destinations": [connect()], "connectRole": {"name": "rôle-événements"}},
+        "connectRole.name",
+        "found 'é', 'ô'",
+    ),
+    (
+        "role ARN with non-ASCII letters",
+        {"destinations": [connect(roleArn="arn:aws:iam::111122223333:role/rôle")]},
+        "destinations[0].roleArn",
+        "only ASCII letters",
     ),
     (
         "unknown top-level key",
@@ -254,7 +305,7 @@ def test_invalid_configuration_names_the_key_and_registers_nothing(
     line = str(problems[path])
     assert line.startswith(f"{path}: got ")
     assert text in line
-    assert "Fix: pulumi config " in line
+    assert "Fix: " in line and "\n" not in line
     assert line in str(raised.value)
 
 
@@ -285,7 +336,7 @@ def test_a_stack_name_that_makes_an_invalid_default_topic_name_says_so() -> None
         parse_settings({"destinations": [sns()]}, "social-messaging-destinations", "eu.prod")
     message = str(raised.value)
     assert "topic.name: got 'social-messaging-destinations-eu.prod-events'" in message
-    assert "derived from project and stack" in message
+    assert "found '.'" in message and "the default '<project>-<stack>-events'" in message
 
 
 def test_defaults_and_lenient_scalars_from_the_cli() -> None:
@@ -335,6 +386,13 @@ AWS_INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         {"aws:sharedCredentialsFiles": ["/x"]},
         "aws:sharedCredentialsFiles",
         "AWS_SHARED",
+    ),
+    (
+        "mistyped provider key",
+        {"aws:regoin": "eu-west-1"},
+        "aws:regoin",
+        "did you mean aws:region?). Fix: pulumi config rm --path aws:regoin && "
+        "pulumi config set aws:region eu-west-1",
     ),
 ]
 
@@ -422,3 +480,168 @@ def test_destinations_outside_the_stacks_region_or_account_are_refused_before_an
     assert registered == []
     assert [p.path for p in raised.value.problems] == [path]
     assert "partition aws, Region us-east-1, account 111122223333" in str(raised.value)
+
+
+LONG_STACK = "payments-eu-central-1-blue-green-canary-2026"  # the role's default: 82 chars
+
+
+def test_a_long_stack_name_is_fine_for_an_sns_only_stack() -> None:
+    """The channel role's default name is only checked when the role is created."""
+    rendering = render({f"{NS}:destinations": [sns()]}, stack=LONG_STACK, target=TARGET)
+    assert rendering.of_type("aws:iam/role:Role") == []
+    assert rendering.one("aws:sns/topic:Topic").inputs["name"].endswith("-events")
+
+
+def test_a_long_stack_name_fails_a_connect_stack_saying_which_limit() -> None:
+    with pytest.raises(SettingsError) as raised:
+        render({f"{NS}:destinations": [connect()]}, stack=LONG_STACK, target=TARGET)
+    [problem] = raised.value.problems
+    assert problem.path == "connectRole.name"
+    length = len(f"{NS}-{LONG_STACK}-connect-channel")
+    assert f"at most 64 characters, IAM's limit for role names (this one has {length})" in str(
+        problem
+    )
+    assert "Fix: pulumi config set --path connectRole.name whatsapp-connect-channel" in str(
+        problem
+    )
+
+
+def test_the_default_topic_name_is_not_checked_on_a_connect_only_stack() -> None:
+    config = {f"{NS}:destinations": [connect(roleArn=ROLE)]}
+    rendering = render(config, stack="a" * 250, target=TARGET)
+    assert rendering.of_type("aws:sns/topic:Topic") == []
+    assert rendering.of_type("aws:iam/role:Role") == []
+
+
+def test_settings_and_aws_problems_are_reported_together() -> None:
+    """The aws provider's location is not asked while its own settings are invalid."""
+    registered: list[RenderedResource] = []
+    config = {
+        f"{NS}:destinations": [connect()],
+        f"{NS}:connectRole": {"name": "r" * 65},
+        "aws:regoin": "us-east-1",
+    }
+    with pytest.raises(SettingsError) as raised:
+        render(config, target=TARGET, registrations=registered)
+    assert registered == []
+    assert [p.path for p in raised.value.problems] == ["aws:regoin", "connectRole.name"]
+    assert "namespaces 'aws' and 'social-messaging-destinations'" in str(raised.value)
+
+
+def test_settings_and_placement_problems_are_reported_together() -> None:
+    registered: list[RenderedResource] = []
+    elsewhere = TOPIC.replace("111122223333", "999988887777")
+    config = {
+        f"{NS}:destinations": [connect(), sns(wabaId=WABA_A, topicArn=elsewhere)],
+        f"{NS}:connectRole": {"name": "r" * 65},
+    }
+    with pytest.raises(SettingsError) as raised:
+        render(config, target=TARGET, registrations=registered)
+    assert registered == []
+    assert [p.path for p in raised.value.problems] == [
+        "connectRole.name",
+        "destinations[1].topicArn",
+    ]
+
+
+def test_topic_settings_with_ones_own_topic_are_reported_as_ignored() -> None:
+    raw = {"destinations": [sns(topicArn=TOPIC)], "topic": {"name": "x", "protect": True}}
+    [note] = ignored_settings(raw)
+    assert note.startswith("topic.name, topic.protect have no effect")
+    assert "topicArn" in note and "pulumi config rm --path topic" in note
+    assert ignored_settings({"destinations": [sns()], "topic": {"name": "x"}}) == []
+
+
+def test_the_program_warns_about_ignored_topic_settings(caplog: pytest.LogCaptureFixture) -> None:
+    config = {f"{NS}:destinations": [sns(topicArn=TOPIC)], f"{NS}:topic": {"protect": True}}
+    with caplog.at_level("WARNING"):
+        render(config, target=TARGET)
+    assert any("topic.protect has no effect" in r.getMessage() for r in caplog.records)
+
+
+def test_the_namespace_is_the_projects_name() -> None:
+    """A project created as `pulumi new --name payments-messaging` reads its own keys."""
+    config = {"payments-messaging:destinations": [connect()], "payments-messaging:tags": {"a": "b"}}
+    rendering = render(config, project="payments-messaging", stack="dev", target=TARGET)
+    role = rendering.one("aws:iam/role:Role")
+    assert role.inputs["name"] == "payments-messaging-dev-connect-channel"
+    assert role.inputs["tags"] == {"a": "b"}
+
+
+def test_settings_under_another_projects_namespace_are_named() -> None:
+    config = {f"{NS}:destinations": [sns()], f"{NS}:topic": {"protect": True}}
+    with pytest.raises(SettingsError) as raised:
+        render(config, project="payments-messaging", stack="dev", target=TARGET)
+    lines = str(raised.value).splitlines()
+    assert lines[0].startswith("Invalid stack configuration in namespaces")
+    assert f"  - {NS}:destinations: got " in str(raised.value)
+    assert f"rename '{NS}:topic' to 'payments-messaging:topic'" in str(raised.value)
+    assert "in Pulumi.dev.yaml" in str(raised.value)
+
+
+def test_a_long_destinations_list_is_summarised_on_one_short_line() -> None:
+    destinations = [sns(wabaId=f"waba-{i:032x}") for i in range(26)]
+    with pytest.raises(SettingsError) as raised:
+        parse_settings({"destinations": destinations}, NS, "dev")
+    [line] = [x for x in str(raised.value).splitlines() if x.startswith("  - destinations:")]
+    assert "got a list of 26 items" in line and len(line) < 300
+    assert "waba-" not in line
+
+
+def fix_commands(problem: Problem) -> list[list[str]]:
+    """The commands of a Fix, as a POSIX shell splits them (operators apart)."""
+    lexer = shlex.shlex(problem.fix, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    commands: list[list[str]] = [[]]
+    for token in lexer:
+        if token == "&&":
+            commands.append([])
+        else:
+            assert not set(token) <= set("();<>|&"), f"shell operator {token!r} in {problem.fix}"
+            commands[-1].append(token)
+    return commands
+
+
+def every_problem() -> list[Problem]:
+    problems: list[Problem] = []
+    for _, config, _, _ in INVALID:
+        problems += check_configuration(
+            {f"{NS}:{k}": v for k, v in config.items()}, NS, "dev"
+        ).problems
+    for _, aws, _, _ in AWS_INVALID:
+        problems += check_configuration({f"{NS}:destinations": [sns()], **aws}, NS, "dev").problems
+    return problems
+
+
+def test_every_fix_is_a_well_formed_pulumi_config_command() -> None:
+    checked = 0
+    for problem in every_problem():
+        if not problem.fix.startswith("pulumi "):
+            continue  # advice in words, where no config command fixes it
+        for argv in fix_commands(problem):
+            checked += 1
+            assert argv[:3] in (["pulumi", "config", "set"], ["pulumi", "config", "rm"]), argv
+            operands = [a for a in argv[3:] if not a.startswith("--")]
+            if "--type" in argv:
+                operands.remove(argv[argv.index("--type") + 1])
+            expected = 2 if argv[2] == "set" else 1
+            assert len(operands) == expected, f"{argv} from {problem}"
+        syntax = subprocess.run(["bash", "-n", "-c", problem.fix], capture_output=True, check=False)
+        assert syntax.returncode == 0, problem.fix
+    assert checked > 40
+
+
+def test_string_values_the_cli_would_coerce_are_set_with_type_string() -> None:
+    problem = Problem("tags.costCenter", 1234, "a string tag value", "1234")
+    assert problem.fix == "pulumi config set --path --type string tags.costCenter 1234"
+    takeover = Problem("destinations[0].takeover", "maybe", "true or false", "false")
+    assert takeover.fix == "pulumi config set --path 'destinations[0].takeover' false"
+
+
+def test_an_arn_example_is_quoted_so_bash_does_not_read_a_redirection() -> None:
+    [problem] = check_configuration(
+        {f"{NS}:destinations": [{"wabaId": WABA_A, "type": "connect"}]}, NS, "dev"
+    ).problems
+    [argv] = fix_commands(problem)
+    assert argv[-1].startswith("arn:<partition>:connect:")
+    assert re.search(r"'arn:<partition>:connect:[^']*'$", problem.fix)
