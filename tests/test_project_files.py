@@ -3,48 +3,96 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
-from components.settings import CONFIG_NAMESPACE, TOP_LEVEL_KEYS, StackSettings, parse_settings
-from tests.conftest import ROOT, stack_config
+from components.settings import TOP_LEVEL_KEYS, StackSettings, parse_settings
+from tests.conftest import NS, ROOT, stack_config
+
+TEMPLATE = ROOT / "template"
+# What Pulumi's template copy leaves out (walkFiles in pkg/cmd/pulumi/templates): the
+# .git folder and the legacy manifest; every other file of the folder is copied.
+PULUMI_SKIPS = {".git", ".pulumi.template.yaml"}
 
 
 def template_config() -> dict[str, dict[str, str]]:
-    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
-    assert project["name"] == CONFIG_NAMESPACE
+    project = yaml.safe_load((TEMPLATE / "Pulumi.yaml").read_text())
+    assert project["name"] == "${PROJECT}"
     return project["template"]["config"]
 
 
-def test_template_prompts_for_every_required_setting_and_no_unknown_key() -> None:
+def files_pulumi_new_copies(folder: Path) -> set[str]:
+    copied = set()
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if PULUMI_SKIPS & set(relative.parts) or path.is_dir():
+            continue
+        copied.add(relative.as_posix())
+    return copied
+
+
+def test_pulumi_new_copies_the_program_and_nothing_of_the_repository() -> None:
+    assert files_pulumi_new_copies(TEMPLATE) == {
+        ".gitignore",
+        "Pulumi.yaml",
+        "__main__.py",
+        "requirements.txt",
+    }
+    # The template's program is the project's program, not a copy that drifts.
+    assert (TEMPLATE / "__main__.py").read_text() == (ROOT / "__main__.py").read_text()
+
+
+def test_the_repository_root_is_no_template() -> None:
+    """`pulumi new <repository>` would copy tests/, examples/ and the rest."""
+    assert "template" not in yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+
+
+def test_template_installs_the_library_not_the_source_tree() -> None:
+    lines = [
+        line.strip()
+        for line in (TEMPLATE / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines == ["social-messaging-destinations>=0.1,<1"]
+
+
+def test_template_prompts_for_every_required_setting_in_the_new_projects_namespace() -> None:
     config = template_config()
-    ours = {k.split(":", 1)[1] for k in config if k.startswith(f"{CONFIG_NAMESPACE}:")}
+    # A key without a namespace is filed under the new project's name by `pulumi new`
+    # (ParseConfigKeyForProject), where the program reads it.
+    ours = {k for k in config if ":" not in k}
     required = {
         field.alias or name
         for name, field in StackSettings.model_fields.items()
         if field.is_required()
     }
     assert required == {"destinations"}
-    assert required <= ours
-    assert ours <= set(TOP_LEVEL_KEYS)
-    assert {k.split(":", 1)[0] for k in config} <= {CONFIG_NAMESPACE, "aws"}
+    assert required <= ours <= set(TOP_LEVEL_KEYS)
+    assert {k.split(":", 1)[0] for k in config if ":" in k} == {"aws"}
     assert "aws:region" in config
     assert all(entry.get("description") for entry in config.values())
 
 
 def test_template_example_destination_is_valid() -> None:
-    description = template_config()[f"{CONFIG_NAMESPACE}:destinations"]["description"]
+    description = template_config()["destinations"]["description"]
     example = re.search(r"(\[.*\])", description)
     assert example is not None
-    settings = parse_settings(
-        {"destinations": yaml.safe_load(example.group(1))}, CONFIG_NAMESPACE, "dev"
-    )
+    settings = parse_settings({"destinations": yaml.safe_load(example.group(1))}, NS, "dev")
     assert settings.destinations[0].type == "sns"
+
+
+def test_example_stack_files_follow_the_projects_name() -> None:
+    """Keys without a namespace belong to whatever the project is called."""
+    for stack in ("dev", "prod"):
+        keys = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+        assert {k for k in keys if ":" not in k} <= set(TOP_LEVEL_KEYS)
+        assert {k.split(":", 1)[0] for k in keys if ":" in k} == {"aws"}
 
 
 def test_example_stacks_show_the_intended_environment_differences() -> None:
     dev, prod = stack_config("dev"), stack_config("prod")
-    ns = CONFIG_NAMESPACE
+    ns = NS
     assert prod[f"{ns}:topic"]["protect"] is True and dev[f"{ns}:topic"]["protect"] is False
     assert (
         prod[f"{ns}:topic"]["keyDeletionWindowDays"] > dev[f"{ns}:topic"]["keyDeletionWindowDays"]
