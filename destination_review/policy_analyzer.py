@@ -16,7 +16,6 @@ code path `pulumi preview --policy-pack` does, without the Pulumi CLI.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -33,12 +32,16 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-PACK_DIR: Path = Path(__file__).resolve().parent.parent / "policy-packs" / "social-messaging-guard"
+from destination_review.pack_process import (
+    DEFAULT_ORGANIZATION,
+    DEFAULT_PROJECT,
+    DEFAULT_STACK,
+    default_pack_dir,
+    launch_pack,
+)
 
-DEFAULT_PROJECT = "social-messaging-destinations"
-DEFAULT_STACK = "dev"
-DEFAULT_ORGANIZATION = "organization"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+PACK_DIR: Path = default_pack_dir()
 
 # The engine's encoding of a secret value inside a property map.
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -237,6 +240,9 @@ class PolicyPackServer:
     """The pack's Analyzer server in a child process, driven over gRPC like the engine.
 
     Use as a context manager. `config` is applied at start, as `--policy-pack-config` is.
+    `process` adopts a pack already started with `launch_pack` (so it can start while
+    the caller does other work); `graceful=False` ends it at once instead of letting it
+    shut its server down, for a caller that has all it needs.
     """
 
     def __init__(
@@ -249,7 +255,11 @@ class PolicyPackServer:
         stack: str = DEFAULT_STACK,
         organization: str = DEFAULT_ORGANIZATION,
         dry_run: bool = True,
+        process: subprocess.Popen[bytes] | None = None,
+        graceful: bool = True,
     ) -> None:
+        self.graceful = graceful
+        self._adopted = process
         self.pack_dir = Path(pack_dir).resolve()
         self.python = python or sys.executable
         self.initial_config = dict(config or {})
@@ -279,32 +289,18 @@ class PolicyPackServer:
         self.stop()
 
     def start(self) -> None:
-        """Start the pack, read its port, connect, and configure it as the engine does."""
-        if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
-            raise FileNotFoundError(
-                f"Policy pack folder '{self.pack_dir}' has no PulumiPolicy.yaml; pass the folder "
-                "of a Pulumi policy pack (default: policy-packs/social-messaging-guard)."
+        """Start the pack (or adopt the one given), read its port, connect, and configure
+        it as the engine does."""
+        self._process, self._adopted = self._adopted, None
+        if self._process is None:
+            self._process = launch_pack(
+                self.pack_dir,
+                python=self.python,
+                project=self.project,
+                stack=self.stack,
+                organization=self.organization,
+                dry_run=self.dry_run,
             )
-        env = dict(os.environ)
-        env.update(
-            {
-                "PULUMI_PROJECT": self.project,
-                "PULUMI_STACK": self.stack,
-                "PULUMI_ORGANIZATION": self.organization,
-                "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        # No engine runs here; Python packs accept the address but never dial it.
-        engine_address = "127.0.0.1:0"
-        self._process = subprocess.Popen(
-            [self.python, "-u", "-m", "pulumi.policy", engine_address, "."],
-            cwd=self.pack_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
         try:
             self._connect()
         except BaseException:
@@ -339,13 +335,19 @@ class PolicyPackServer:
             self.configure(self.initial_config)
 
     def stop(self) -> None:
-        """Close the connection and end the pack's process (SIGINT first, as it expects)."""
+        """Close the connection and end the pack's process (SIGINT first, as it expects;
+        at once when not `graceful`)."""
         self._stub = None
         self._info = None
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None and not self.graceful:
+            # Nothing to flush: every answer has been read. Ended first, the pack leaves
+            # the channel nothing to wait for when it closes (~0.2 s otherwise).
+            process.kill()
+            process.wait(timeout=5)
         if self._channel is not None:
             self._channel.close()
             self._channel = None
-        process, self._process = self._process, None
         if process is None:
             return
         if process.poll() is None:

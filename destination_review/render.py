@@ -29,6 +29,7 @@ from components.arns import iam_role_arn, sns_topic_arn
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's marker for unknown values
 SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
 REDACTED = "[secret]"
+# The source tree's project (tests render it); the review renders the project it runs in.
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WABA_DESTINATION_TYPE = "pulumi-python:dynamic/social-messaging:WabaEventDestination"
 
@@ -222,10 +223,11 @@ def render(
     try:
         _sync_await(pulumi.runtime.stack.run_pulumi_func(run))
         outputs = _sync_await(_resolve(namespace.get("outputs", {})))
-    finally:
+    except BaseException:
         # A failed program leaves futures nobody awaited; collecting them now keeps their
         # clean-up from running at an arbitrary later point in the interpreter.
         gc.collect()
+        raise
     return Rendering(resources=monitor.registrations, outputs=outputs)
 
 

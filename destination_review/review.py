@@ -1,33 +1,50 @@
-"""Offline review of a stack: `python -m destination_review.review --stack dev [--json]`.
+"""Offline review of a stack: `social-messaging-review --stack dev [--json]`.
 
-Renders, without the Pulumi CLI, credentials or network, every resource the program
-would register for a stack's config file, pretty-prints every policy document, and asks
-the `social-messaging-guard` policy pack (through its own analyzer server, as
+Renders, without the Pulumi CLI, credentials or network, every resource the project's
+program would register for a stack's config file, pretty-prints every policy document,
+and asks the `social-messaging-guard` policy pack (through its own analyzer server, as
 `pulumi preview` would) for its verdict.
 
-Exit codes: 0 no mandatory violation; 1 at least one mandatory violation; 2 the stack
-file or its configuration is invalid (one line on stderr says why).
+Exit codes: 0 no mandatory violation; 1 at least one mandatory violation; 2 the review
+could not be made (usage, a missing or invalid stack file, project, configuration or pack
+config): one line per problem on stderr, no traceback unless --debug.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, astuple, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+from destination_review.pack_process import default_pack_dir, launch_pack
+from destination_review.project import (
+    Project,
+    ReviewError,
+    find_project,
+    read_project,
+    read_stack_config,
+)
 
-from components.settings import SettingsError
-from destination_review.policy_analyzer import AnalyzedResource, PolicyPackServer, Violation
-from destination_review.render import PROJECT_DIR, RenderedResource, Rendering, Target, render
+if TYPE_CHECKING:  # the heavy modules load after the pack has started (see review())
+    from destination_review.policy_analyzer import AnalyzedResource, Violation
+    from destination_review.render import RenderedResource, Rendering
 
+__all__ = ["ReviewError", "analyzed", "main", "review", "run"]
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PLACEHOLDER_ACCOUNT = "111122223333"
 PLACEHOLDER_REGION = "us-east-1"
 PROVIDER_PROPERTY = "__provider"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's marker for unknown values
+# How --json shows a value AWS computes at deployment (unknown at preview).
+UNKNOWN_JSON: dict[str, bool] = {"$unknown": True}
+UNKNOWN_TEXT = "<unknown>"
 
 # The inputs that hold policy documents, by resource type.
 DOCUMENT_PROPERTIES: dict[str, tuple[str, ...]] = {
@@ -40,10 +57,8 @@ DOCUMENT_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:iam/rolePolicy:RolePolicy": ("policy",),
     "aws:iam/policy:Policy": ("policy",),
 }
-
-
-class ReviewError(Exception):
-    """A stack file that cannot be reviewed; the message is one line."""
+# The destination settings that hold ARNs, and whether the ARN names a Region.
+_ARN_KEYS = (("wabaId", True), ("connectInstanceArn", True), ("topicArn", True), ("roleArn", False))
 
 
 @dataclass(frozen=True)
@@ -54,13 +69,36 @@ class PolicyDocumentView:
     document: Any
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where the review renders the stack, and where each part came from."""
+
+    partition: str
+    region: str
+    account_id: str
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def placeholder_account(self) -> bool:
+        return self.sources.get("account") == "placeholder"
+
+    def describe(self) -> str:
+        s = self.sources
+        return (
+            f"partition {self.partition} ({s.get('partition', '?')}), Region {self.region} "
+            f"({s.get('region', '?')}), account {self.account_id} ({s.get('account', '?')})"
+        )
+
+
 @dataclass
 class Review:
     stack: str
     stack_file: str
-    target: Target
+    project: str
+    placement: Placement
     rendering: Rendering
     verdicts: list[Violation]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -71,7 +109,7 @@ class Review:
         for resource in self.rendering.resources:
             for key in DOCUMENT_PROPERTIES.get(resource.type, ()):
                 value = resource.inputs.get(key)
-                if isinstance(value, str) and value:
+                if isinstance(value, str) and value and value != UNKNOWN:
                     try:
                         document: Any = json.loads(value)
                     except json.JSONDecodeError:
@@ -80,31 +118,15 @@ class Review:
         return views
 
 
-def partition_of(region: str) -> str:
-    """The partition a Region belongs to, for the ARNs of a rendering."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
-def read_stack_config(path: Path) -> dict[str, Any]:
-    """The `config:` map of a `Pulumi.<stack>.yaml`, or a one-line ReviewError."""
-    if not path.is_file():
-        raise ReviewError(f"{path}: no such stack file (create it with `pulumi stack init`)")
-    try:
-        content = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or "not valid YAML"
-        raise ReviewError(f"{path}: malformed YAML{where}: {problem}") from error
-    if content is None:
-        content = {}
-    if not isinstance(content, dict) or not isinstance(content.get("config", {}), dict):
-        raise ReviewError(f"{path}: expected a mapping with a 'config:' map of settings")
-    return dict(content.get("config") or {})
+def with_unknowns(value: Any, marker: Any) -> Any:
+    """`value` with every unknown (the engine's sentinel), at any depth, as `marker`."""
+    if isinstance(value, str) and value == UNKNOWN:
+        return marker
+    if isinstance(value, Mapping):
+        return {k: with_unknowns(v, marker) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_unknowns(v, marker) for v in value]
+    return value
 
 
 def _properties(resource: RenderedResource) -> dict[str, Any]:
@@ -113,6 +135,8 @@ def _properties(resource: RenderedResource) -> dict[str, Any]:
 
 
 def analyzed(resources: Sequence[RenderedResource]) -> list[AnalyzedResource]:
+    from destination_review.policy_analyzer import AnalyzedResource
+
     return [
         AnalyzedResource(
             type=r.type,
@@ -127,43 +151,222 @@ def analyzed(resources: Sequence[RenderedResource]) -> list[AnalyzedResource]:
     ]
 
 
+def _configured_arns(config: Mapping[str, Any], project: str) -> list[tuple[str, Any, bool]]:
+    """(key path, parsed ARN, names a Region) for every ARN in the destinations."""
+    from components.arns import parse_arn
+    from components.settings import split_namespaces
+
+    destinations = split_namespaces(config).get(project, {}).get("destinations")
+    found = []
+    for index, item in enumerate(destinations if isinstance(destinations, list) else []):
+        for key, regional in _ARN_KEYS:
+            value = item.get(key) if isinstance(item, Mapping) else None
+            arn = parse_arn(value) if isinstance(value, str) else None
+            if arn is not None:
+                found.append((f"destinations[{index}].{key}", arn, regional))
+    return found
+
+
+def _agreed(what: str, values: list[tuple[str, str]], flag: str) -> tuple[str, str] | None:
+    """The one value the ARNs agree on with the first key that names it, or None when
+    no ARN names one; a ReviewError naming every key when they disagree."""
+    distinct = sorted({value for _, value in values})
+    if not distinct:
+        return None
+    if len(distinct) > 1:
+        raise ReviewError(
+            *(
+                f"{key}: names {what} {value}, where other ARNs of the stack name another "
+                f"(every destination must be in the stack's {what}); fix the ARN, or pass "
+                f"{flag} to review the stack as one of them"
+                for key, value in values
+            )
+        )
+    return distinct[0], values[0][0]
+
+
+def choose_placement(
+    config: Mapping[str, Any],
+    project: str,
+    *,
+    account_id: str | None = None,
+    region: str | None = None,
+    partition: str | None = None,
+) -> Placement:
+    """Partition, Region and account for the rendering: a flag, else `aws:region`, else
+    what the ARNs in the config agree on, else a placeholder; the partition of a Region
+    from botocore's endpoint data."""
+    from components.arns import partition_of_region, partitions
+
+    arns = _configured_arns(config, project)
+    sources: dict[str, str] = {}
+    if account_id is not None:
+        if not (len(account_id) == 12 and account_id.isdigit()):
+            raise ReviewError(f"--account: got {account_id!r}; expected 12 digits")
+        sources["account"] = "--account"
+    elif found := _agreed("account", [(k, a.account) for k, a, _ in arns], "--account"):
+        account_id, sources["account"] = found[0], f"from {found[1]}"
+    else:
+        account_id, sources["account"] = PLACEHOLDER_ACCOUNT, "placeholder"
+
+    configured_region = config.get("aws:region")
+    if region is not None:
+        sources["region"] = "--region"
+    elif isinstance(configured_region, str) and configured_region:
+        region, sources["region"] = configured_region, "from aws:region"
+    elif found := _agreed("Region", [(k, a.region) for k, a, r in arns if r], "--region"):
+        region, sources["region"] = found[0], f"from {found[1]}"
+    else:
+        region, sources["region"] = PLACEHOLDER_REGION, "placeholder"
+    region_partition = partition_of_region(region)
+    if region_partition is None:
+        raise ReviewError(
+            f"Region {region!r} ({sources['region']}): not a Region of any AWS partition "
+            f"botocore knows ({', '.join(partitions())})"
+        )
+
+    if partition is not None:
+        if partition not in partitions():
+            raise ReviewError(
+                f"--partition: got {partition!r}; expected one of {', '.join(partitions())}"
+            )
+        sources["partition"] = "--partition"
+    elif found := _agreed("partition", [(k, a.partition) for k, a, _ in arns], "--partition"):
+        partition, sources["partition"] = found[0], f"from {found[1]}"
+    else:
+        partition, sources["partition"] = region_partition, f"of Region {region}"
+    if partition != region_partition:
+        raise ReviewError(
+            f"Region {region} ({sources['region']}) is in partition {region_partition}, not "
+            f"{partition} ({sources['partition']}); pass --region with a Region of {partition}"
+        )
+    return Placement(partition, region, account_id, sources)
+
+
+def _read_pack_config(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ReviewError(f"--policy-pack-config {path}: {error}") from error
+    if not isinstance(content, dict):
+        raise ReviewError(
+            f"--policy-pack-config {path}: expected a JSON object of policy names, got "
+            f"{type(content).__name__}"
+        )
+    return content
+
+
 def review(
     stack: str,
     *,
     stack_file: Path | None = None,
-    account_id: str = PLACEHOLDER_ACCOUNT,
+    project_dir: Path | None = None,
+    account_id: str | None = None,
     region: str | None = None,
     partition: str | None = None,
     pack_config: dict[str, Any] | None = None,
 ) -> Review:
-    path = stack_file or PROJECT_DIR / f"Pulumi.{stack}.yaml"
-    config = read_stack_config(path)
-    region = region or str(config.get("aws:region") or PLACEHOLDER_REGION)
-    target = Target(partition or partition_of(region), region, account_id)
+    """Render the stack and judge it; a ReviewError for anything that stops the review."""
+    project: Project = read_project(project_dir) if project_dir else find_project(Path.cwd())
+    path = stack_file or project.stack_file(stack)
+    config = read_stack_config(path, project.name)
+    # The pack starts now and imports pulumi-policy and its rules while this process
+    # imports the program's libraries and renders it.
+    process = launch_pack(default_pack_dir(), project=project.name, stack=stack)
     try:
-        rendering = render(config, stack=stack, target=target, preview=True)
+        return _render_and_judge(
+            stack, path, project, config, process, account_id, region, partition, pack_config
+        )
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _render_and_judge(
+    stack: str,
+    path: Path,
+    project: Project,
+    config: dict[str, Any],
+    process: Any,
+    account_id: str | None,
+    region: str | None,
+    partition: str | None,
+    pack_config: dict[str, Any] | None,
+) -> Review:
+    import grpc
+
+    from components.settings import (
+        SettingsError,
+        check_configuration,
+        placement_problems,
+        split_namespaces,
+    )
+    from destination_review.policy_analyzer import PolicyPackServer
+    from destination_review.render import Target, render
+
+    placement = choose_placement(
+        config, project.name, account_id=account_id, region=region, partition=partition
+    )
+    target = Target(placement.partition, placement.region, placement.account_id)
+    try:
+        rendering = render(
+            config,
+            stack=stack,
+            project=project.name,
+            target=target,
+            preview=True,
+            program=project.program,
+        )
     except SettingsError as error:
-        problems = "; ".join(str(p) for p in error.problems)
-        raise ReviewError(f"{path.name}: invalid configuration: {problems}") from error
-    with PolicyPackServer(config=pack_config) as server:
+        lines = [f"{path.name}: {problem}" for problem in error.problems]
+        misplaced = placement_problems(
+            split_namespaces(config).get(project.name, {}), *astuple(target)
+        )
+        if misplaced:  # where the review put the stack is part of the answer
+            lines.append(f"{path.name}: reviewed as {placement.describe()}")
+        raise ReviewError(*lines) from error
+    notes = list(check_configuration(config, project.name, stack).ignored)
+    server = PolicyPackServer(
+        config=None, project=project.name, stack=stack, process=process, graceful=False
+    )
+    with server:
+        if pack_config is not None:
+            try:
+                server.configure(pack_config)
+            except ValueError as error:
+                raise ReviewError(f"--policy-pack-config: {error}") from error
+            except grpc.RpcError as error:
+                detail = error.details() if hasattr(error, "details") else str(error)
+                raise ReviewError(f"--policy-pack-config: the pack refused it: {detail}") from error
         verdicts = server.analyze_all(analyzed(rendering.resources))
-    return Review(stack, str(path), target, rendering, verdicts)
+    return Review(stack, str(path), project.name, placement, rendering, verdicts, notes)
 
 
 def as_json(result: Review) -> dict[str, Any]:
+    """The review for machines; a value unknown at preview is `{"$unknown": true}`."""
+    p = result.placement
     return {
         "stack": result.stack,
         "stackFile": result.stack_file,
-        "target": {
-            "partition": result.target.partition,
-            "region": result.target.region,
-            "accountId": result.target.account_id,
-        },
+        "project": result.project,
+        "target": {"partition": p.partition, "region": p.region, "accountId": p.account_id},
+        "targetSources": p.sources,
         "resources": [
-            {"type": r.type, "name": r.name, "urn": r.urn, "properties": _properties(r)}
+            {
+                "type": r.type,
+                "name": r.name,
+                "urn": r.urn,
+                "properties": with_unknowns(_properties(r), UNKNOWN_JSON),
+            }
             for r in result.rendering.resources
         ],
-        "documents": [asdict(d) for d in result.documents()],
+        "documents": [
+            {**asdict(d), "document": with_unknowns(d.document, UNKNOWN_JSON)}
+            for d in result.documents()
+        ],
         "verdicts": [
             {
                 "policy": v.policy_name,
@@ -174,38 +377,39 @@ def as_json(result: Review) -> dict[str, Any]:
             for v in result.verdicts
         ],
         "mandatoryViolations": len(result.mandatory),
-        "outputs": result.rendering.outputs,
+        "notes": result.notes,
+        "outputs": with_unknowns(result.rendering.outputs, UNKNOWN_JSON),
     }
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, str) else value
+    value = with_unknowns(value, UNKNOWN_TEXT)
+    text = value if isinstance(value, str) else json.dumps(value)
     return text if len(text) <= 90 else text[:87] + "..."
 
 
 def as_text(result: Review) -> str:
-    t = result.target
+    p = result.placement
     lines = [
-        f"Stack {result.stack} ({result.stack_file})",
-        f"Rendered offline for partition {t.partition}, Region {t.region}, account "
-        f"{t.account_id}{' (placeholder)' if t.account_id == PLACEHOLDER_ACCOUNT else ''}; "
-        "values AWS computes at deployment are shown as <unknown>.",
-        "",
-        f"Resources ({len(result.rendering.resources)}):",
+        f"Stack {result.stack} of project {result.project} ({result.stack_file})",
+        f"Rendered offline for {p.describe()}; values AWS computes at deployment are shown "
+        f"as {UNKNOWN_TEXT}.",
     ]
+    if p.placeholder_account:
+        lines.append("Pass --account <12 digits> to see the documents with your account.")
+    lines += [f"Note: {note}" for note in result.notes]
+    lines += ["", f"Resources ({len(result.rendering.resources)}):"]
     documents = {(d.resource, d.property) for d in result.documents()}
     for resource in result.rendering.resources:
         lines.append(f"  {resource.type}  {resource.name}")
         for key, value in sorted(_properties(resource).items()):
             if (resource.name, key) in documents:
                 value = "(policy document below)"
-            elif value == "04da6b54-80e4-46f7-96ec-b56ff0331ba9":
-                value = "<unknown>"
             lines.append(f"      {key}: {_short(value)}")
     lines += ["", "Policy documents:"]
     for view in result.documents():
         lines.append(f"  {view.type}  {view.resource}  .{view.property}")
-        rendered = json.dumps(view.document, indent=2)
+        rendered = json.dumps(with_unknowns(view.document, UNKNOWN_TEXT), indent=2)
         lines += ["    " + line for line in rendered.splitlines()]
     lines += ["", "social-messaging-guard:"]
     if not result.verdicts:
@@ -217,47 +421,87 @@ def as_text(result: Review) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m destination_review.review",
+def parser() -> argparse.ArgumentParser:
+    result = argparse.ArgumentParser(
+        prog="social-messaging-review",
         description="Render a stack offline, print its policy documents and the policy "
-        "pack's verdict. No Pulumi CLI, credentials or network needed.",
+        "pack's verdict. No Pulumi CLI, credentials or network needed. Exit codes: 0 no "
+        "mandatory violation, 1 mandatory violations, 2 the review could not be made.",
     )
-    parser.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
-    parser.add_argument("--stack-file", type=Path, help="another path to the stack file")
-    parser.add_argument(
-        "--account", default=PLACEHOLDER_ACCOUNT, help="12-digit account id (placeholder default)"
+    result.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+    result.add_argument("--stack-file", type=Path, help="another path to the stack file")
+    result.add_argument(
+        "--project-dir",
+        type=Path,
+        help="the project's folder (default: the current folder or the nearest parent "
+        "with a Pulumi.yaml)",
     )
-    parser.add_argument("--region", help="Region (default: aws:region of the stack file)")
-    parser.add_argument("--partition", choices=["aws", "aws-cn", "aws-us-gov"])
-    parser.add_argument("--policy-pack-config", type=Path, help="policy pack config JSON file")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    args = parser.parse_args(argv)
+    result.add_argument(
+        "--account",
+        help="12-digit account id (default: the account the config's ARNs agree on, else "
+        "a placeholder)",
+    )
+    result.add_argument(
+        "--region", help="Region (default: aws:region, else the Region the ARNs agree on)"
+    )
+    result.add_argument(
+        "--partition", help="partition (default: the Region's, from botocore's endpoint data)"
+    )
+    result.add_argument("--policy-pack-config", type=Path, help="policy pack config JSON file")
+    result.add_argument("--json", action="store_true", help="machine-readable output")
+    result.add_argument("--debug", action="store_true", help="print tracebacks of errors")
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)  # usage errors exit 2, as argparse does
     try:
-        if not (len(args.account) == 12 and args.account.isdigit()):
-            raise ReviewError(f"--account: got {args.account!r}; expected 12 digits")
-        pack_config = None
-        if args.policy_pack_config:
-            try:
-                pack_config = json.loads(args.policy_pack_config.read_text())
-            except (OSError, json.JSONDecodeError) as error:
-                raise ReviewError(
-                    f"--policy-pack-config {args.policy_pack_config}: {error}"
-                ) from error
         result = review(
             args.stack,
             stack_file=args.stack_file,
+            project_dir=args.project_dir,
             account_id=args.account,
             region=args.region,
             partition=args.partition,
-            pack_config=pack_config,
+            pack_config=_read_pack_config(args.policy_pack_config),
         )
     except ReviewError as error:
-        print(f"review failed: {error}", file=sys.stderr)
-        return 2
+        if args.debug:
+            traceback.print_exc()
+        for line in error.lines:
+            print(f"review failed: {line}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("review failed: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the contract: one line, exit 2
+        if args.debug:
+            traceback.print_exc()
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        print(
+            f"review failed: {type(error).__name__}: {first} (run with --debug for the "
+            "traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     print(json.dumps(as_json(result), indent=2) if args.json else as_text(result))
-    return 1 if result.mandatory else 0
+    return EXIT_FINDINGS if result.mandatory else EXIT_CLEAN
+
+
+def run() -> None:
+    """The console script and `python -m destination_review`: exit with main's code.
+
+    Once everything is written, the process ends at once: the orderly shutdown of the
+    mock runtime's thread pools and gRPC channels would take longer than the review.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader (`| head`) has gone: nothing more to write
+        pass
+    os._exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
