@@ -226,13 +226,16 @@ class WabaClient:
     region: str
     session: boto3.session.Session
     waba_arn: str = ""
+    # The id sent to the API: the WABA's ARN as AWS reported it once it is in state,
+    # so a later change of form or case in the program never misses the WABA.
+    target: str = ""
     calls: list[str] = field(default_factory=list)
     _client: Any = None
 
     @classmethod
     def for_props(cls, props: Mapping[str, Any]) -> WabaClient:
-        known = props.get(WABA_ARN)
-        return cls(str(props[REGION]), aws_session(props), str(known) if known else "")
+        known = str(props.get(WABA_ARN) or "")
+        return cls(str(props[REGION]), aws_session(props), known, known)
 
     def _api(self) -> Any:
         if self._client is None:
@@ -271,7 +274,7 @@ class WabaClient:
 
     def get(self, waba: str) -> dict[str, Any]:
         """The linked WABA; fails when it is not linked."""
-        answer = self._call(GET_OPERATION, waba, id=waba)
+        answer = self._call(GET_OPERATION, waba, id=self.target or waba)
         assert answer is not None
         self.waba_arn = str(answer["account"]["arn"])
         return dict(answer["account"])
@@ -280,7 +283,7 @@ class WabaClient:
         """The linked WABA, or None when two reads, a moment apart, both say it is not
         linked: one not-found is not enough to drop a resource from state."""
         for attempt in range(2):
-            answer = self._call(GET_OPERATION, waba, missing_ok=True, id=waba)
+            answer = self._call(GET_OPERATION, waba, missing_ok=True, id=self.target or waba)
             if answer is not None:
                 self.waba_arn = str(answer["account"]["arn"])
                 return dict(answer["account"])
@@ -295,7 +298,7 @@ class WabaClient:
             PUT_OPERATION,
             waba,
             passed_role=destination.role_arn if destination else "",
-            id=waba,
+            id=self.target or waba,
             eventDestinations=items,
         )
 

@@ -55,3 +55,82 @@ def dynamic_provider(env: dict[str, str], stderr: Path) -> Iterator[Any]:
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def urn_of(name: str, stack: str = "dev", project: str = "social-messaging-destinations") -> str:
+    return (
+        f"urn:pulumi:{stack}::{project}::"
+        f"pulumi-python:dynamic/social-messaging:WabaEventDestination::{name}"
+    )
+
+
+class EngineRefused(Exception):
+    """Check refused the inputs: what `pulumi preview`/`up` prints per property."""
+
+
+class Engine:
+    """The engine's order of calls for each command, over gRPC: `up` is Check, then
+    Create (new) or Diff and Update; a replacement the engine decides (`--replace`, a
+    rename without an alias) is Check, Create of the new resource, then Delete of the
+    old one at the end (create-before-delete); `refresh` is Read (a blank id drops the
+    resource); `destroy` is Delete. States are what the engine keeps: outputs."""
+
+    def __init__(self, stub: Any, serialised: str) -> None:
+        self.stub = stub
+        self.serialised = serialised
+
+    def check(self, name: str, news: dict[str, Any], olds: dict[str, Any] | None = None) -> Any:
+        checked = self.stub.Check(
+            provider_pb2.CheckRequest(
+                urn=urn_of(name),
+                olds=struct(olds or {}),
+                news=struct({**news, "__provider": self.serialised}),
+            )
+        )
+        if checked.failures:
+            raise EngineRefused({f.property: f.reason for f in checked.failures})
+        return checked.inputs
+
+    def create(self, name: str, news: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        inputs = self.check(name, news)
+        created = self.stub.Create(provider_pb2.CreateRequest(urn=urn_of(name), properties=inputs))
+        return created.id, plain(created.properties)
+
+    def diff(self, name: str, id_: str, state: dict[str, Any], news: dict[str, Any]) -> Any:
+        inputs = self.check(name, news, state)
+        return self.stub.Diff(
+            provider_pb2.DiffRequest(id=id_, urn=urn_of(name), olds=struct(state), news=inputs)
+        ), inputs
+
+    def up(
+        self, name: str, id_: str, state: dict[str, Any], news: dict[str, Any]
+    ) -> dict[str, Any]:
+        """`pulumi up` of an existing resource: Diff, then Update in place (or nothing)."""
+        diff, inputs = self.diff(name, id_, state, news)
+        assert list(diff.replaces) == [], "this step expects an update in place"
+        if diff.changes != provider_pb2.DiffResponse.DIFF_SOME:
+            return state
+        updated = self.stub.Update(
+            provider_pb2.UpdateRequest(id=id_, urn=urn_of(name), olds=struct(state), news=inputs)
+        )
+        return plain(updated.properties)
+
+    def replace(
+        self, old_name: str, new_name: str, id_: str, state: dict[str, Any], news: dict[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        """`pulumi up --replace` (same name) or a rename without `aliases` (another
+        name): the new resource is created first, then the old one is deleted."""
+        new_id, new_state = self.create(new_name, news)
+        self.destroy(old_name, id_, state)
+        return new_id, new_state
+
+    def refresh(self, name: str, id_: str, state: dict[str, Any]) -> dict[str, Any] | None:
+        read = self.stub.Read(
+            provider_pb2.ReadRequest(id=id_, urn=urn_of(name), properties=struct(state))
+        )
+        return plain(read.properties) if read.id else None
+
+    def destroy(self, name: str, id_: str, state: dict[str, Any]) -> None:
+        self.stub.Delete(
+            provider_pb2.DeleteRequest(id=id_, urn=urn_of(name), properties=struct(state))
+        )

@@ -176,7 +176,8 @@ def test_delete_clears_a_destination_this_resource_set(aws: AwsDoubles) -> None:
 
     assert aws.emulator.destination(waba) is None
     assert aws.emulator.operations() == [GET, LIST, PUT, UNTAG]
-    assert aws.emulator.calls[2].params == {"id": waba, "eventDestinations": []}
+    # Once in state, the WABA is addressed by the ARN AWS reported.
+    assert aws.emulator.calls[2].params == {"id": state["wabaArn"], "eventDestinations": []}
     assert aws.emulator.tags(waba) == {}
     # The WABA stays linked: delete never disassociates it.
     assert aws.emulator.waba(waba).id == waba
