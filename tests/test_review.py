@@ -120,7 +120,7 @@ def write_stack(tmp_path: Path, text: str | bytes, name: str = "broken") -> Path
     return path
 
 
-BROKEN = {
+BROKEN: dict[str, tuple[str | bytes, str]] = {
     "fifo topic name": (
         "config:\n  destinations:\n"
         "    - {wabaId: waba-0123456789abcdef, type: sns}\n"
@@ -322,3 +322,21 @@ def test_the_pack_starts_before_the_program_renders(monkeypatch: pytest.MonkeyPa
     result = review_module.review("dev", project_dir=ROOT)
     assert events == ["pack started", "program rendered"]
     assert result.mandatory == []
+
+
+def test_the_benchmark_prints_the_reviews_time_as_a_ratio_of_its_imports() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.review", "--runs", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:5] == ["stack", "review", "ms", "imports", "ms"]
+    for line, stack in zip(lines[1:3], ("dev", "prod"), strict=True):
+        name, review_ms, imports_ms, ratio = line.split()
+        assert name == stack
+        assert float(ratio) == pytest.approx(float(review_ms) / float(imports_ms), abs=0.02)
