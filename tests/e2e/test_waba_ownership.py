@@ -112,9 +112,9 @@ def test_replace_keeps_the_waba_pointed_at_our_topic_throughout(
     # the original's delete leaves the WABA alone.
     out = replaced.stdout
     assert out.index("created replacement") < out.index("deleted original"), out
-    assert f"WABA {waba}: inherited the destination {ours}" in out
     assert [] not in _puts(workspace, waba), "the WABA was left without a destination"
     assert workspace.aws.emulator.destination(waba) == {"eventDestinationArn": ours}
+    assert f"WABA {waba}: inherited the destination {ours}" in out
     stack.destroy()
     assert workspace.aws.emulator.destination(waba) is None
 
@@ -137,9 +137,9 @@ def test_rename_without_alias_keeps_the_waba_pointed_at_our_topic_throughout(
     out = renamed.stdout
     assert "+ 1 created" in out and "- 1 deleted" in out, out
     assert out.index("whatsapp-renamed-waba-") < out.index(" deleted ("), out
-    assert f"WABA {waba}: inherited the destination {ours}" in out
     assert [] not in _puts(workspace, waba), "the WABA was left without a destination"
     assert workspace.aws.emulator.destination(waba) == {"eventDestinationArn": ours}
+    assert f"WABA {waba}: inherited the destination {ours}" in out
     stack.destroy()
     assert workspace.aws.emulator.destination(waba) is None
 
