@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 SOCIAL_MESSAGING_SERVICE = "social-messaging"
 SOCIAL_MESSAGING_PRINCIPAL = "social-messaging.amazonaws.com"
@@ -31,6 +32,7 @@ class Arn:
     resource: str
 
 
+@lru_cache(maxsize=4096)
 def parse_arn(value: str) -> Arn | None:
     """Split an ARN into its parts; None when the value is not shaped like an ARN."""
     match = _ARN.match(value.strip())
@@ -82,6 +84,7 @@ def connect_instance_id(arn: Arn) -> str | None:
     return match.group(1) if match else None
 
 
+@lru_cache(maxsize=512)
 def principal_service(principal: str) -> str:
     """The service part of a service principal: `sns.amazonaws.com` -> `sns`.
 

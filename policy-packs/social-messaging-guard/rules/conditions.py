@@ -12,13 +12,15 @@ return sentence fragments; the rules put them into messages that name the resour
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .arns import Arn, has_wildcard, parse_arn, principal_service
-from .documents import Statement, as_strings, wildcard_match
+from .documents import Statement, as_strings, is_mapping, wildcard_match
 from .values import is_unknown
 
 # IAM documentation pages the rules below follow.
@@ -151,6 +153,7 @@ class Operator:
         return "Not" in self.base
 
 
+@lru_cache(maxsize=512)
 def parse_operator(name: str) -> Operator | None:
     """Split a known operator, case-sensitively; None for a name IAM does not know."""
     rest = name
@@ -291,7 +294,7 @@ def condition_entries(conditions: Mapping[str, Any], key: str) -> list[Condition
     """
     entries = []
     for name, block in conditions.items():
-        if not isinstance(block, Mapping):
+        if not is_mapping(block):
             continue
         operator = parse_operator(str(name))
         if operator is None:
@@ -341,6 +344,9 @@ def unknown_operator_problems(where: str, statement: Statement) -> list[str]:
     ]
 
 
+_WHERE = "\x00where\x00"
+
+
 def confused_deputy_problems(
     statement: Statement,
     principal: str,
@@ -350,10 +356,40 @@ def confused_deputy_problems(
 
     Returns (problems, unknown notes). Each problem is a sentence fragment that starts
     with the statement's label, says what was found, what is expected and how to fix it.
+    A stack repeats the same Condition block in many policies, so the judgement of a
+    block is computed once per principal and settings and only the label is filled in.
     """
+    where = f"{statement.label} (grant to {principal})"
+    found: tuple[Sequence[str], Sequence[str]]
+    block = statement.condition_block
+    if block is None:
+        found = _judge_conditions(statement, principal, tuple(required_keys))
+    else:
+        found = judged_block(block, principal, tuple(required_keys))
+    problems, unknowns = found
+    return (
+        [p.replace(_WHERE, where, 1) for p in problems],
+        [n.replace(_WHERE, where, 1) for n in unknowns],
+    )
+
+
+@lru_cache(maxsize=1024)
+def judged_block(
+    block: str, principal: str, required_keys: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    raw = json.loads(block)
+    conditions = raw if isinstance(raw, Mapping) else {}
+    statement = Statement(0, None, "Allow", None, None, None, None, None, None, conditions)
+    problems, unknowns = _judge_conditions(statement, principal, required_keys)
+    return tuple(problems), tuple(unknowns)
+
+
+def _judge_conditions(
+    statement: Statement, principal: str, required_keys: tuple[str, ...]
+) -> tuple[list[str], list[str]]:
     service = principal_service(principal)
     required = {key.lower() for key in required_keys}
-    where = f"{statement.label} (grant to {principal})"
+    where = _WHERE
     problems = unknown_operator_problems(where, statement)
     unknowns: list[str] = []
     accounts = pinned_accounts(statement)
@@ -507,7 +543,7 @@ def pins_an_account(statement: Statement) -> bool:
             or operator.base not in _PINNING_OPERATORS
             or operator.if_exists
             or operator.set_qualifier is not None
-            or not isinstance(block, Mapping)
+            or not is_mapping(block)
         ):
             continue
         for key, raw in block.items():

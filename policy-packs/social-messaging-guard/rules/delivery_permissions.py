@@ -9,8 +9,9 @@ destination the role in `roleArn` must trust the service and allow the documente
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity, StackValidationPolicy
@@ -65,7 +66,13 @@ def check_delivery_permissions(
         view = view_destination(index, destination)
         if view.kind == "sns":
             for topic in view.topics:
-                _check_topic(index, view, topic, outcome)
+                topic_arn = known_str(topic.get(ARN)) or view.arn
+                judged = _judged(
+                    index,
+                    ("topic", topic.urn, topic_arn or ""),
+                    partial(_check_topic, topic, topic_arn),
+                )
+                _add_for(view, judged, outcome)
         elif view.kind == "connect":
             _check_connect(index, view, outcome)
         elif view.kind == "other" and view.arn is not None:
@@ -80,6 +87,33 @@ def check_delivery_permissions(
         elif destination.get(EVENT_DESTINATION_ARN) is not None:
             outcome.unknown(unknown_destination_note(view))
     return outcome
+
+
+# A topic, key or role serves every destination that points at it, and is judged once for
+# them all: messages are written with these two markers, filled in per destination.
+_DESTINATION = "\x00destination\x00"
+_WABA = "\x00waba\x00"
+
+
+def _judged(
+    index: StackIndex, subject: tuple[str, ...], judge: Callable[[StackIndex, Outcome], None]
+) -> Outcome:
+    def run() -> Outcome:
+        outcome = Outcome()
+        judge(index, outcome)
+        return outcome
+
+    return index.memo(f"delivery {subject}", run)
+
+
+def _add_for(view: DestinationView, judged: Outcome, outcome: Outcome) -> None:
+    def filled(text: str) -> str:
+        return text.replace(_DESTINATION, view.resource.label).replace(_WABA, view.waba)
+
+    for finding in judged.findings:
+        outcome.add(filled(finding.message), finding.urn)
+    for note in judged.undecided:
+        outcome.unknown(filled(note))
 
 
 def _arn_hint(arn: str) -> str:
@@ -195,14 +229,11 @@ def _report_denied(
                 outcome.unknown(note)
 
 
-def _check_topic(index: StackIndex, view: DestinationView, topic: Node, outcome: Outcome) -> None:
-    topic_arn = known_str(topic.get(ARN)) or view.arn
+def _check_topic(topic: Node, topic_arn: str | None, index: StackIndex, outcome: Outcome) -> None:
     query = PolicyQuery(
         (PUBLISH,), request_for(topic_arn), topic_arn, index.topic_name(topic), True
     )
-    context = (
-        f"Topic {topic.label} is the event destination of {view.resource.label} for {view.waba}"
-    )
+    context = f"Topic {topic.label} is the event destination of {_DESTINATION} for {_WABA}"
     documents = index.topic_policy_documents(topic)
     search = _judge_policy(
         index,
@@ -231,20 +262,18 @@ def _check_topic(index: StackIndex, view: DestinationView, topic: Node, outcome:
         outcome.unknown(reference.note)
     if reference.kind != "key" or reference.key is None:
         return
-    _check_key(index, view, topic, reference.key, query.request, outcome)
+    _check_key(index, topic, reference.key, query.request, outcome)
 
 
 def _check_key(
     index: StackIndex,
-    view: DestinationView,
     topic: Node,
     key: Node,
     request: ServiceRequest,
     outcome: Outcome,
 ) -> None:
     context = (
-        f"KMS key {key.label} encrypts topic {topic.label}, the event destination of "
-        f"{view.resource.label}"
+        f"KMS key {key.label} encrypts topic {topic.label}, the event destination of {_DESTINATION}"
     )
     key_documents = index.key_policy_documents(key)
     untraceable = index.untraceable_key_policies
@@ -317,17 +346,20 @@ def _check_connect(index: StackIndex, view: DestinationView, outcome: Outcome) -
             )
             return
     for role in roles:
-        _check_role(index, view, role, outcome)
+        judged = _judged(
+            index, ("role", role.urn, view.arn or ""), partial(_check_role, role, view.arn)
+        )
+        _add_for(view, judged, outcome)
 
 
-def _check_role(index: StackIndex, view: DestinationView, role: Node, outcome: Outcome) -> None:
+def _check_role(role: Node, arn: str | None, index: StackIndex, outcome: Outcome) -> None:
     trust = find_service_grants(
         [(role, role.prop(TRUST_POLICY), index.document(role, TRUST_POLICY))],
         [ASSUME_ROLE],
-        request=request_for(view.arn),
+        request=request_for(arn),
     )
     _report_search(trust, outcome)
-    context = f"Role {role.label} is the `roleArn` of {view.resource.label}"
+    context = f"Role {role.label} is the `roleArn` of {_DESTINATION}"
     if not trust.unknown and trust.missing([ASSUME_ROLE]):
         detail = "; ".join(trust.unconditioned.get(ASSUME_ROLE, []) + trust.problems)
         outcome.add(

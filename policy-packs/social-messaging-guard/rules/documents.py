@@ -12,11 +12,11 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
+from functools import cached_property, lru_cache
+from typing import Any, TypeGuard
 
 from .arns import is_social_messaging_principal
-from .values import first_unknown_path, is_unknown
+from .values import contains_unknown, first_unknown_path, is_unknown
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,15 @@ class Statement:
     unknown_path: str | None = None
     raw_condition: Any = None
 
-    @property
+    # A statement is read by several policies, and a parsed document is shared by every
+    # resource with the same text: what is derived from it is computed once.
+
+    @cached_property
     def label(self) -> str:
         """Statements are named by Sid when they have one, else by position (from 0)."""
         return f"statement '{self.sid}'" if self.sid else f"statement #{self.index}"
 
-    @property
+    @cached_property
     def is_allow(self) -> bool:
         return self.effect.lower() == "allow"
 
@@ -58,16 +61,33 @@ class Statement:
 
     def service_principals(self) -> tuple[str, ...]:
         """The `Principal.Service` entries, in string or list form."""
-        if not isinstance(self.principal, Mapping):
+        return self._service_principals
+
+    @cached_property
+    def _service_principals(self) -> tuple[str, ...]:
+        if not is_mapping(self.principal):
             return ()
         return as_strings(self.principal.get("Service"))
 
-    @property
+    @cached_property
+    def named_actions(self) -> dict[str, bool]:
+        """Which actions this statement names, as they are asked (see `names_action`)."""
+        return {}
+
+    @cached_property
+    def condition_block(self) -> str | None:
+        """The Condition block as JSON text, the key under which its judgement is cached."""
+        try:
+            return json.dumps(self.raw_condition)
+        except (TypeError, ValueError):
+            return None
+
+    @cached_property
     def principal_is_wildcard(self) -> bool:
         """`"Principal": "*"` or `{"AWS": "*"}`: every principal, service principals included."""
         if isinstance(self.principal, str):
             return self.principal.strip() == "*"
-        if isinstance(self.principal, Mapping):
+        if is_mapping(self.principal):
             return any(p.strip() == "*" for p in as_strings(self.principal.get("AWS")))
         return False
 
@@ -100,13 +120,19 @@ class Document:
     unknown: bool = False
     unknown_path: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # What searches of this document found, by question (see `grants.find_service_grants`).
+    searches: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def as_strings(value: Any) -> tuple[str, ...]:
     """A string-or-list field as a tuple of strings (numbers and booleans as AWS reads them)."""
     if value is None:
         return ()
-    items = value if isinstance(value, list) else [value]
+    if type(value) is str:
+        return (value,)
+    items = value if type(value) is list else [value]
+    if all(type(item) is str for item in items):
+        return tuple(items)
     result = []
     for item in items:
         if isinstance(item, bool):
@@ -134,35 +160,52 @@ def parse_document(value: Any) -> Document:
     if is_unknown(value):
         return Document(unknown=True)
     if isinstance(value, str):
-        text = value.lstrip("\ufeff").strip()
-        try:
-            decoded = json.loads(text)
-        except json.JSONDecodeError as error:
-            return Document(
-                problem=(
-                    f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
-                )
-            )
-        value = decoded
-    if not isinstance(value, Mapping):
+        return parse_text(value)
+    return _parse_object(value, may_hold_unknowns=True)
+
+
+@lru_cache(maxsize=1024)
+def parse_text(value: str) -> Document:
+    """A JSON policy, parsed once per text: stacks repeat the same key or trust policy.
+
+    The engine's unknown sentinels can only be inside if the text holds one, so a text
+    without any is not searched for them statement by statement.
+    """
+    text = value.lstrip("\ufeff").strip()
+    try:
+        decoded = json.loads(text)
+    except json.JSONDecodeError as error:
+        return Document(
+            problem=f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+        )
+    return _parse_object(decoded, may_hold_unknowns=contains_unknown(text))
+
+
+def is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
+    """A JSON object: a dict (checked first, as asking the Mapping ABC costs far more)."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
+def _parse_object(value: Any, may_hold_unknowns: bool) -> Document:
+    if not is_mapping(value):
         return Document(problem=f"is a JSON {type(value).__name__}, expected a policy object")
     raw_statements = value.get("Statement")
     if is_unknown(raw_statements):
         return Document(unknown=True, unknown_path=".Statement")
     if raw_statements is None:
         raw_statements = []
-    elif isinstance(raw_statements, Mapping):
+    elif is_mapping(raw_statements):
         raw_statements = [raw_statements]
-    elif not isinstance(raw_statements, list):
+    elif type(raw_statements) is not list:
         return Document(problem="has a `Statement` that is neither an object nor a list")
     statements = []
     for index, raw in enumerate(raw_statements):
         if is_unknown(raw):
             statements.append(_unknown_statement(index, f".Statement[{index}]"))
             continue
-        if not isinstance(raw, Mapping):
+        if not is_mapping(raw):
             return Document(problem=f"has statement #{index} that is not an object")
-        statements.append(parse_statement(index, raw))
+        statements.append(parse_statement(index, raw, may_hold_unknowns))
     return Document(statements=tuple(statements))
 
 
@@ -170,14 +213,16 @@ def _unknown_statement(index: int, path: str) -> Statement:
     return Statement(index, None, "", None, None, None, None, None, None, {}, unknown_path=path)
 
 
-def parse_statement(index: int, raw: Mapping[str, Any]) -> Statement:
+def parse_statement(
+    index: int, raw: Mapping[str, Any], may_hold_unknowns: bool = True
+) -> Statement:
     """Normalise one statement; remember where an unknown value sits inside it."""
-    unknown_path = first_unknown_path(raw, f".Statement[{index}]")
+    unknown_path = first_unknown_path(raw, f".Statement[{index}]") if may_hold_unknowns else None
     sid = raw.get("Sid")
     conditions = raw.get("Condition")
     return Statement(
         index=index,
-        sid=sid if isinstance(sid, str) and sid and not is_unknown(sid) else None,
+        sid=sid if type(sid) is str and sid and not is_unknown(sid) else None,
         effect=str(raw.get("Effect", "")),
         principal=raw.get("Principal"),
         not_principal=raw.get("NotPrincipal"),
@@ -185,7 +230,7 @@ def parse_statement(index: int, raw: Mapping[str, Any]) -> Statement:
         not_actions=_optional_strings(raw, "NotAction"),
         resources=_optional_strings(raw, "Resource"),
         not_resources=_optional_strings(raw, "NotResource"),
-        conditions=conditions if isinstance(conditions, Mapping) else {},
+        conditions=conditions if is_mapping(conditions) else {},
         unknown_path=unknown_path,
         raw_condition=conditions,
     )
@@ -209,6 +254,14 @@ def wildcard_match(pattern: str, value: str, case_sensitive: bool = False) -> bo
 
 def names_action(statement: Statement, action: str) -> bool:
     """Whether a statement's Action (or NotAction) covers a concrete action, whatever its effect."""
+    known = statement.named_actions.get(action)
+    if known is None:
+        known = _names_action(statement, action)
+        statement.named_actions[action] = known
+    return known
+
+
+def _names_action(statement: Statement, action: str) -> bool:
     if statement.actions is not None:
         return any(wildcard_match(pattern, action) for pattern in statement.actions)
     if statement.not_actions is not None:

@@ -25,9 +25,12 @@ from pulumi_policy import (
 )
 
 from .adapters import adapt, shape_of
+from .arns import parse_arn, principal_service
+from .conditions import judged_block, parse_operator
+from .documents import parse_text
 from .index import StackIndex
 from .model import Node
-from .values import Outcome, Resource, UndecidedAtPreview, plain
+from .values import Outcome, Resource, UndecidedAtPreview, plain, plain_properties
 
 StackCheck = Callable[[StackIndex, Mapping[str, Any]], Outcome]
 ResourceCheck = Callable[[Node, Mapping[str, Any]], Outcome]
@@ -48,21 +51,26 @@ def config_of(args: ResourceValidationArgs | StackValidationArgs) -> Mapping[str
 
 
 def stack_resources(args: StackValidationArgs) -> list[Resource]:
-    """The resources an adapter reads, unwrapped; every other resource is skipped as is."""
-    return [
-        Resource(
-            type=r.resource_type,
-            name=r.name,
-            urn=r.urn,
-            props=plain(r.props),
-            dependencies=tuple(d.urn for d in r.dependencies),
-            property_dependencies={
-                k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()
-            },
+    """The resources an adapter reads, with the properties it reads unwrapped; every other
+    resource and property is skipped as is."""
+    resources = []
+    for r in args.resources:
+        shape = shape_of(r.resource_type)
+        if shape is None:
+            continue
+        resources.append(
+            Resource(
+                type=r.resource_type,
+                name=r.name,
+                urn=r.urn,
+                props=plain_properties(r.props, shape.properties.values()),
+                dependencies=tuple(d.urn for d in r.dependencies),
+                property_dependencies={
+                    k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()
+                },
+            )
         )
-        for r in args.resources
-        if shape_of(r.resource_type) is not None
-    ]
+    return resources
 
 
 class SharedIndex:
@@ -103,9 +111,21 @@ class SharedIndex:
                 and token[0] == self._token[0]
             ):
                 return self._index
+            clear_caches()
             index = StackIndex(stack_resources(args))
             self._token, self._index = token, index
             return index
+
+
+def clear_caches() -> None:
+    """Start a request with empty caches, as each preview starts a new pack process.
+
+    The caches hold what repeats within one stack (the same key policy on every key, the
+    same Condition block on every grant); keeping them across requests would only flatter
+    a benchmark that sends the same stack again.
+    """
+    for cached in (parse_text, judged_block, parse_operator, principal_service, parse_arn):
+        cached.cache_clear()
 
 
 SHARED = SharedIndex()
@@ -124,11 +144,11 @@ def resource_validation(check: ResourceCheck) -> ResourceValidate:
     """Adapt a pure check of one resource; resources no adapter reads are not unwrapped."""
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if shape_of(args.resource_type) is None:
+        shape = shape_of(args.resource_type)
+        if shape is None:
             return
-        resource = Resource(
-            type=args.resource_type, name=args.name, urn=args.urn, props=plain(args.props)
-        )
+        props = plain_properties(args.props, shape.properties.values())
+        resource = Resource(type=args.resource_type, name=args.name, urn=args.urn, props=props)
         node = adapt(resource)
         if node is not None:
             report(check(node, config_of(args)), report_violation)

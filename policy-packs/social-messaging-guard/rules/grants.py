@@ -40,6 +40,31 @@ class GrantSearch:
     denied: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     deny_unknown: dict[str, list[str]] = field(default_factory=dict)
 
+    @property
+    def says_nothing(self) -> bool:
+        """No sentence to report: only which actions are granted."""
+        return not (
+            self.unknown or self.problems or self.unconditioned or self.denied or self.deny_unknown
+        )
+
+    def merge(self, other: GrantSearch, holder: str) -> None:
+        """Add one document's search, naming the holder where it says `_HOLDER`."""
+
+        def named(texts: list[str]) -> list[str]:
+            return [text.replace(_HOLDER, holder) for text in texts]
+
+        self.granted |= other.granted
+        self.unknown.extend(named(other.unknown))
+        self.problems.extend(named(other.problems))
+        for action, texts in other.unconditioned.items():
+            self.unconditioned.setdefault(action, []).extend(named(texts))
+        for action, denials in other.denied.items():
+            self.denied.setdefault(action, []).extend(
+                (who.replace(_HOLDER, holder), why) for who, why in denials
+            )
+        for action, texts in other.deny_unknown.items():
+            self.deny_unknown.setdefault(action, []).extend(named(texts))
+
     def missing(self, actions: Sequence[str]) -> list[str]:
         """Actions with no proper grant (a Deny is reported apart, see `blocked`)."""
         return [action for action in actions if action not in self.granted]
@@ -59,6 +84,10 @@ class GrantSearch:
         return True
 
 
+# Stands for "`<property>` of <resource>" in a document's search, filled in per holder.
+_HOLDER = "\x00holder\x00"
+
+
 def find_service_grants(
     documents: Sequence[tuple[Node, str, Document]],
     actions: Sequence[str],
@@ -67,53 +96,78 @@ def find_service_grants(
     check_resource: bool = False,
     request: ServiceRequest | None = None,
 ) -> GrantSearch:
-    """Search documents for Allow statements to the service covering each action, and Denies."""
+    """Search documents for Allow statements to the service covering each action, and Denies.
+
+    A document is searched once per question: a stack gives many keys the same key policy
+    and many roles the same trust policy, and those share one parsed document.
+    """
+    question = (tuple(actions), resource_arn, resource_name, check_resource, request)
+    found_in = []
+    for _, _, document in documents:
+        found = document.searches.get(question)
+        if found is None:
+            found = _search_document(document, *question)
+            document.searches[question] = found
+        found_in.append(found)
+    if len(found_in) == 1 and found_in[0].says_nothing:
+        return found_in[0]  # nothing to name the holder in: share the document's search
+    search = GrantSearch()
+    for (holder, prop, _), found in zip(documents, found_in, strict=True):
+        search.merge(found, f"`{prop}` of {holder.label}")
+    return search
+
+
+def _search_document(
+    document: Document,
+    actions: Sequence[str],
+    resource_arn: str | None,
+    resource_name: str | None,
+    check_resource: bool,
+    request: ServiceRequest | None,
+) -> GrantSearch:
     search = GrantSearch()
     context = request or ServiceRequest()
-    for holder, prop, document in documents:
-        where = f"`{prop}` of {holder.label}"
-        if document.unknown:
-            search.unknown.append(f"{where} is unknown at preview")
+    where = _HOLDER
+    if document.unknown:
+        search.unknown.append(f"{where} is unknown at preview")
+        return search
+    if document.problem is not None:
+        search.problems.append(f"{where} {document.problem}")
+        return search
+    for statement in document.statements:
+        if statement.may_grant_unknown:
+            search.unknown.append(
+                f"{where}: {statement.label} has an unknown value at {statement.unknown_path}"
+            )
             continue
-        if document.problem is not None:
-            search.problems.append(f"{where} {document.problem}")
+        if not statement.is_allow:
+            _search_deny(
+                search,
+                where,
+                statement,
+                actions,
+                context,
+                resource_arn,
+                resource_name,
+                check_resource,
+            )
             continue
-        for statement in document.statements:
-            if statement.may_grant_unknown:
-                search.unknown.append(
-                    f"{where}: {statement.label} has an unknown value at {statement.unknown_path}"
+        if not grants_social_messaging(statement):
+            continue
+        if check_resource and not covers_resource(statement, resource_arn, resource_name):
+            continue
+        problems, unknowns = confused_deputy_problems(statement, SOCIAL_MESSAGING_PRINCIPAL)
+        for action in actions:
+            if not allows_action(statement, action):
+                continue
+            if unknowns:
+                search.unknown.extend(f"{where}: {note} is unknown at preview" for note in unknowns)
+            elif problems:
+                search.unconditioned.setdefault(action, []).extend(
+                    f"{where}: {problem}" for problem in problems
                 )
-                continue
-            if not statement.is_allow:
-                _search_deny(
-                    search,
-                    where,
-                    statement,
-                    actions,
-                    context,
-                    resource_arn,
-                    resource_name,
-                    check_resource,
-                )
-                continue
-            if not grants_social_messaging(statement):
-                continue
-            if check_resource and not covers_resource(statement, resource_arn, resource_name):
-                continue
-            problems, unknowns = confused_deputy_problems(statement, SOCIAL_MESSAGING_PRINCIPAL)
-            for action in actions:
-                if not allows_action(statement, action):
-                    continue
-                if unknowns:
-                    search.unknown.extend(
-                        f"{where}: {note} is unknown at preview" for note in unknowns
-                    )
-                elif problems:
-                    search.unconditioned.setdefault(action, []).extend(
-                        f"{where}: {problem}" for problem in problems
-                    )
-                else:
-                    search.granted.add(action)
+            else:
+                search.granted.add(action)
     return search
 
 

@@ -10,7 +10,6 @@ whether a Deny stops the service, and whether an Allow to every principal lets i
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,14 @@ from .conditions import (
     holds_for_value,
     parse_operator,
 )
-from .documents import Statement, as_strings, covers_resource, names_action, wildcard_match
+from .documents import (
+    Statement,
+    as_strings,
+    covers_resource,
+    is_mapping,
+    names_action,
+    wildcard_match,
+)
 from .values import is_unknown
 
 # Keys whose value the service's request has, whatever the WABA.
@@ -74,7 +80,7 @@ class Verdict:
 
 def evaluate(statement: Statement, request: ServiceRequest) -> Verdict:
     """AND of the statement's conditions for the service's request, as IAM evaluates them."""
-    if statement.raw_condition is not None and not isinstance(statement.raw_condition, Mapping):
+    if statement.raw_condition is not None and not is_mapping(statement.raw_condition):
         return Verdict(None, undecided=("`Condition`",), source_only=False)
     reasons: list[str] = []
     undecided: list[str] = []
@@ -82,7 +88,7 @@ def evaluate(statement: Statement, request: ServiceRequest) -> Verdict:
     for name, block in statement.conditions.items():
         path = f"`Condition.{name}`"
         operator = parse_operator(str(name))
-        if operator is None or not isinstance(block, Mapping):
+        if operator is None or not is_mapping(block):
             undecided.append(path)
             source_only = False
             continue
@@ -205,7 +211,7 @@ def deny_names_service(statement: Statement) -> bool:
 
 
 def _names_social_messaging(principal: Any) -> bool:
-    if not isinstance(principal, Mapping):
+    if not is_mapping(principal):
         return False
     return any(_is_social_messaging(p) for p in as_strings(principal.get("Service")))
 

@@ -8,8 +8,9 @@ and the "could not judge" message names exactly what was unknown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pulumi_policy.proxy import (
@@ -41,29 +42,82 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, str) and value in UNKNOWN_SENTINELS
 
 
+def contains_unknown(text: str) -> bool:
+    """Whether a text (a JSON policy, say) holds one of the sentinels anywhere inside."""
+    return any(sentinel in text for sentinel in UNKNOWN_SENTINELS)
+
+
+_SCALAR_TYPES = frozenset({str, bytes, bool, int, float, type(None)})
+# How each container type met so far is unwrapped: pulumi-policy's proxies are a Mapping
+# and a Sequence; looking the answer up by type is much cheaper than asking the ABCs.
+_CONTAINER_KINDS: dict[type, str] = {dict: "dict", list: "list"}
+
+
 def plain(value: Any) -> Any:
     """Strip pulumi-policy's unknown-checking proxies, keeping unknown sentinels as data."""
-    if isinstance(value, (str, bytes, bool, int, float)) or value is None:
+    kind_of = type(value)
+    if kind_of in _SCALAR_TYPES:
         return value
-    if isinstance(value, dict):
+    kind = _CONTAINER_KINDS.get(kind_of)
+    if kind is None:
+        kind = (
+            "mapping"
+            if isinstance(value, Mapping)
+            else "sequence"
+            if isinstance(value, Sequence)
+            else "other"
+        )
+        _CONTAINER_KINDS[kind_of] = kind
+    if kind == "dict":
         return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if kind == "list":
         return [plain(item) for item in value]
-    if isinstance(value, Mapping):
+    if kind == "mapping":
         try:
             return plain(value["__target"])
         except KeyError:
             return {key: plain(value[key]) for key in value}
-    if isinstance(value, Sequence):
+    if kind == "sequence":
         try:
-            return plain(value["__target"])  # type: ignore[call-overload]
+            return plain(value["__target"])
         except (KeyError, TypeError, IndexError):
             return [plain(item) for item in value]
     return value
 
 
+def plain_properties(props: Any, names: Iterable[str]) -> dict[str, Any]:
+    """Only the named top-level properties, unwrapped: the rest is never read."""
+    target = plain_target(props)
+    return {name: plain(target[name]) for name in names if name in target}
+
+
+def plain_target(props: Any) -> Mapping[str, Any]:
+    """The mapping a proxy wraps (its values may still be proxies), or the mapping itself."""
+    if type(props) is dict:
+        return props
+    try:
+        target = props["__target"]
+    except KeyError:
+        return props
+    return target if isinstance(target, Mapping) else props
+
+
+def holds_unknown(value: Any) -> bool:
+    """Whether an unknown sentinel is anywhere inside plain data (cheap: no paths built)."""
+    kind = type(value)
+    if kind is str:
+        return value in UNKNOWN_SENTINELS
+    if kind is dict:
+        return any(holds_unknown(item) for item in value.values())
+    if kind is list:
+        return any(holds_unknown(item) for item in value)
+    return False
+
+
 def first_unknown_path(value: Any, path: str = "") -> str | None:
     """The dotted path of the first unknown inside a value, so a message can point at it."""
+    if type(value) in (dict, list, str) and not holds_unknown(value):
+        return None
     if is_unknown(value):
         return path or "."
     if isinstance(value, Mapping):
@@ -90,7 +144,7 @@ class Resource:
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def label(self) -> str:
         """How messages name a resource: its Pulumi name and type, as `pulumi preview` shows."""
         return f"'{self.name}' ({self.type})"
