@@ -22,6 +22,7 @@ from pulumi import dynamic
 from components.arns import parse_arn
 from components.waba import preflight
 from components.waba.claim import (
+    Claim,
     Identity,
     claim_for,
     prior_from_state,
@@ -147,10 +148,18 @@ def _refuse_out_of_scope(props: Mapping[str, Any], waba_arn: str) -> None:
         )
 
 
-def _put_or_read_back(client: WabaClient, waba: str, ours: EventDestination | None) -> str:
+def _put_or_read_back(
+    client: WabaClient,
+    waba: str,
+    ours: EventDestination | None,
+    claim_before: Claim | None = None,
+    claimed: bool = False,
+) -> str:
     """Put, and after a failed or unanswered Put read the WABA back: when it shows
     our value, the write landed and the operation finishes as if it had answered.
-    Returns a sentence for the notice when that happened, else ''."""
+    When it shows the write did not land, the claim written before it (`claimed`) is
+    put back as it was, so no claim names a destination that is not there. Returns a
+    sentence for the notice when the answer was lost, else ''."""
     try:
         client.put(waba, ours)
         return ""
@@ -158,8 +167,16 @@ def _put_or_read_back(client: WabaClient, waba: str, ours: EventDestination | No
         try:
             account = client.get(waba)
         except WabaDestinationError:
-            raise error from None
+            raise error from None  # unknown: our claim stays, the next up inherits it
         if destination_from_api(account.get("eventDestinations")) != ours:
+            if claimed:
+                try:
+                    if claim_before is not None:
+                        client.write_claim(waba, claim_before)
+                    else:
+                        client.remove_claim(waba)
+                except WabaDestinationError:
+                    pass  # a claim that does not hold the live destination is ignored
             raise error from None
         what = ours.describe() if ours else "no destination"
         return (
@@ -248,7 +265,7 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
                 ),
             )
             if plan.write:
-                lost = _put_or_read_back(client, waba, desired)
+                lost = _put_or_read_back(client, waba, desired, claim, claimed=True)
                 notice += lost
                 if not lost:
                     confirmed = _confirm(client, waba, desired, describe(live))
@@ -363,6 +380,9 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
         _refuse_out_of_scope(news, waba_arn)
         live = destination_from_api(account.get("eventDestinations"))
         claim = client.claim(waba)
+        if claim is not None and claim.holds(live) and token and claim.token == token:
+            if claim.previous_known:  # handed over by a resource that left before us
+                previous, known, prior = claim.previous, True, claim.previous_claim
         try:
             plan = update_plan(
                 desired,
@@ -392,10 +412,11 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
                 plan.previous_known,
                 plan.previous_claim,
             )
-            if claim is None or claim.to_tags() != wanted.to_tags():
+            claimed = claim is None or claim.to_tags() != wanted.to_tags()
+            if claimed:
                 client.write_claim(waba, wanted)
             if plan.write:
-                notice += _put_or_read_back(client, waba, desired)
+                notice += _put_or_read_back(client, waba, desired, claim, claimed)
         return dynamic.UpdateResult(
             {
                 **inputs_of(news),
@@ -431,6 +452,8 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
             waba,
         )
         if action.kind == "leave" or live is None:
+            if action.hand_over is not None:
+                client.write_claim(waba, action.hand_over)
             pulumi.log.warn(action.reason)
             return
         # Never DisassociateWhatsAppBusinessAccount: unlinking is a console decision.

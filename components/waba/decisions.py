@@ -11,7 +11,7 @@ we declare, replaced only with takeover, and never cleared."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from components.waba.claim import Claim, Identity, PriorClaim
@@ -201,6 +201,9 @@ class DeleteAction:
     claim_after: PriorClaim | None = None
     # Whether the WABA carries our claim, to remove or replace.
     owns_claim: bool = False
+    # The claim of the resource that took the WABA over from this one, rewritten to
+    # put back what the WABA had before this resource (this one is leaving first).
+    hand_over: Claim | None = None
 
 
 def delete_action(
@@ -219,6 +222,20 @@ def delete_action(
     if live is None:
         return DeleteAction("leave", f"WABA {waba} left as it is: it has no event destination now.")
     if claim is not None and claim.holds(live) and claim.token != token:
+        prior = claim.previous_claim
+        if token and prior is not None and prior.token == token:
+            return DeleteAction(
+                "leave",
+                f"WABA {waba} left as it is: its destination {live.describe()} is now claimed "
+                f"by {claim.describe()}, which took it over from this resource; its delete "
+                f"will put back {describe(previous)}, what the WABA had before this resource.",
+                hand_over=replace(
+                    claim,
+                    previous=previous,
+                    previous_known=previous_known,
+                    previous_claim=previous_claim,
+                ),
+            )
         return DeleteAction(
             "leave",
             f"WABA {waba} left as it is: its destination {live.describe()} is now claimed "
@@ -231,6 +248,14 @@ def delete_action(
             "this resource did not set (it adopted it, or someone changed it since).",
         )
     owns_claim = claim is not None and claim.holds(live)
+    if owns_claim and claim is not None and claim.previous_known:
+        # The claim may know better than state: a resource this one took the WABA over
+        # from hands over what it had found when it is deleted first.
+        previous, previous_known, previous_claim = (
+            claim.previous,
+            True,
+            claim.previous_claim,
+        )
     if not previous_known:
         return DeleteAction(
             "leave",

@@ -149,6 +149,8 @@ class Write:
     waba_id: str
     before: dict[str, str] | None
     after: dict[str, str] | None
+    # "api" for a Put that reached the service, "out-of-band" for set_destination.
+    by: str = "api"
 
 
 def _model() -> Any:
@@ -294,7 +296,10 @@ class SocialMessagingEmulator:
         """Change the destination out of band (console, CLI, another stack)."""
         with self._lock:
             waba = self._find(id_or_arn, None)
+            before = dict(waba.event_destinations[0]) if waba.event_destinations else None
             waba.event_destinations = [_item(arn, role_arn)] if arn else []
+            after = dict(waba.event_destinations[0]) if waba.event_destinations else None
+            self._writes.append(Write(waba.id, before, after, "out-of-band"))
 
     def destination(self, id_or_arn: str) -> dict[str, str] | None:
         """The WABA's destination item now, or None."""
@@ -359,7 +364,8 @@ class SocialMessagingEmulator:
 
     @property
     def writes(self) -> list[Write]:
-        """Every Put that took effect since the last reset, in order."""
+        """Every change of a destination since the last reset, in order: Puts that took
+        effect and out-of-band changes (`by`)."""
         with self._lock:
             return list(self._writes)
 

@@ -174,7 +174,7 @@ def test_takeover_of_an_adopted_destination_records_it_as_previous() -> None:
     ("live", "found", "applied", "previous", "known", "kind"),
     [
         (OURS, claim(ME, OURS, TOKEN), OURS, None, True, "clear"),
-        (OURS, claim(ME, OURS, TOKEN), OURS, THEIRS, True, "restore"),
+        (OURS, claim(ME, OURS, TOKEN, previous=THEIRS), OURS, THEIRS, True, "restore"),
         (OURS, None, OURS, None, True, "clear"),  # older state, no claim: from state
         (OURS, None, OURS, THEIRS, True, "restore"),
         (OURS, claim(ME, OURS), OURS, None, True, "leave"),  # the replacement's claim
@@ -183,7 +183,7 @@ def test_takeover_of_an_adopted_destination_records_it_as_previous() -> None:
         (SAME_ARN_OTHER_ROLE, None, OURS, None, True, "leave"),
         (None, None, OURS, THEIRS, True, "leave"),  # cleared: nothing to undo
         (OURS, None, None, OURS, True, "leave"),  # adopted
-        (OURS, claim(ME, OURS, TOKEN), OURS, None, False, "leave"),  # previous unrecorded
+        (OURS, claim(ME, OURS, TOKEN, known=False), OURS, None, False, "leave"),  # unrecorded
         (OURS, claim(ME, THEIRS, TOKEN), OURS, None, True, "clear"),  # stale claim: state
     ],
 )
@@ -199,6 +199,19 @@ def test_delete_only_undoes_what_this_resource_did(
     assert action.kind == kind
     assert action.restore == (previous if kind == "restore" else None)
     assert "waba-1" in action.reason and "\n" not in action.reason
+
+
+def test_a_resource_taken_over_hands_what_it_found_to_the_one_that_took_over() -> None:
+    # dev set OURS over nothing; prod took over with NEWER (its previous: OURS, and
+    # dev's claim). dev is destroyed first: prod's claim must now put back nothing.
+    mine = claim(ME, OURS, TOKEN)
+    theirs = claim(OTHER_STACK, NEWER, previous=OURS, prior=mine.prior())
+    leaving = delete_action(NEWER, theirs, OURS, TOKEN, None, True, None, "waba-1")
+    assert leaving.kind == "leave" and leaving.hand_over is not None
+    assert leaving.hand_over.previous is None and leaving.hand_over.previous_known
+    assert leaving.hand_over.token == theirs.token
+    last = delete_action(NEWER, leaving.hand_over, NEWER, theirs.token, OURS, True, None, "w")
+    assert (last.kind, last.restore) == ("clear", None)
 
 
 def test_applied_falls_back_to_the_destination_of_older_state() -> None:

@@ -1,0 +1,75 @@
+"""What each command costs in socialmessaging calls, on the engine's gRPC path, against
+the issue's budgets; and that the provider process makes its botocore loader once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import botocore.loaders
+import pytest
+from pulumi.dynamic.dynamic import serialize_provider
+
+from components.waba import client
+from components.waba_destination import WabaEventDestinationProvider
+from tests.fakes.fixtures import AwsDoubles
+from tests.waba.budgets import BUDGETS, measure
+from tests.waba.builders import props
+from tests.waba.engine import Engine, dynamic_provider
+
+GET, LIST, TAG, PUT = (
+    "GetLinkedWhatsAppBusinessAccount",
+    "ListTagsForResource",
+    "TagResource",
+    "PutWhatsAppBusinessAccountEventDestinations",
+)
+
+
+@pytest.fixture
+def engine(aws: AwsDoubles, tmp_path: Path) -> Iterator[Engine]:
+    with dynamic_provider(aws.env(), tmp_path / "provider.stderr") as stub:
+        yield Engine(stub, serialize_provider(WabaEventDestinationProvider()))
+
+
+def test_each_command_stays_within_its_call_budget(aws: AwsDoubles, engine: Engine) -> None:
+    calls = measure(engine, aws.emulator, aws.region, aws.account)
+
+    assert calls == {
+        "preview": [],
+        "create": [GET, LIST, TAG, PUT, GET],
+        "update": [GET, LIST, TAG, PUT],
+        "refresh": [GET, LIST],
+        # Puts back the other stack's destination, then its claim.
+        "delete": [GET, LIST, PUT, TAG],
+    }
+    for command, made in calls.items():
+        most, puts = BUDGETS[command]
+        assert len(made) <= most and made.count(PUT) <= puts, command
+
+
+def test_one_botocore_loader_serves_every_operation_of_a_process(
+    aws: AwsDoubles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider = WabaEventDestinationProvider()
+    waba = aws.emulator.link_waba(region=aws.region)
+    topic = f"arn:aws:sns:{aws.region}:{aws.account}:events"
+    inputs = props(waba, topic, aws.region, verify=False)
+    provider.create(inputs)  # warm: the process's first operation builds what it keeps
+    loaders: list[object] = []
+    original = botocore.loaders.Loader.__init__
+
+    def counting(self: botocore.loaders.Loader, *args: object, **kwargs: object) -> None:
+        loaders.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.loaders.Loader, "__init__", counting)
+    sessions = client.SESSIONS_CREATED[0]
+
+    state = provider.create(inputs).outs
+    assert state is not None
+    provider.read(state["wabaArn"], state)
+    provider.update(state["wabaArn"], state, {**inputs, "eventDestinationArn": topic + "-v2"})
+    provider.delete(state["wabaArn"], state)
+
+    assert loaders == []
+    assert client.SESSIONS_CREATED[0] == sessions
