@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from components.arns import is_connect_instance_arn, is_sns_topic_arn, parse_arn
+from components.waba.ids import waba_id_problem, waba_key
 
 MAX_DESTINATIONS = 25  # the service's quota of linked WABAs per Region
 TOP_LEVEL_KEYS = ("destinations", "topic", "connectRole", "tags")
@@ -31,8 +32,7 @@ TOP_LEVEL_KEYS = ("destinations", "topic", "connectRole", "tags")
 _PROVIDER_NAMESPACES = ("aws", "pulumi")
 
 # Formats, from the socialmessaging service model and the SNS, IAM and tagging limits.
-_WABA_ID = re.compile(r"^waba-[0-9a-zA-Z]{1,110}$")
-_WABA_ARN = re.compile(r"^arn:[a-z-]+:social-messaging:[a-z0-9-]+:\d{12}:waba/[0-9a-zA-Z]+$")
+# A WABA id in either form: components.waba.ids, shared with the resource's check.
 # SNS topic names are not in botocore's model: 1 to 256 of these characters.
 _TOPIC_NAME_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 _TOPIC_NAME_MAX = 256
@@ -460,8 +460,9 @@ def _arn_problems(index: int, item: Mapping[str, Any]) -> list[Problem]:
         )
 
     waba_id = item.get("wabaId")
-    if isinstance(waba_id, str) and not (_WABA_ID.match(waba_id) or _WABA_ARN.match(waba_id)):
-        problem("wabaId")
+    waba_problem = waba_id_problem(waba_id) if isinstance(waba_id, str) else None
+    if waba_problem is not None:
+        problem("wabaId", f"{_EXPECTED['wabaId'][0]}; the value received {waba_problem}")
 
     connect_arn = item.get("connectInstanceArn")
     if kind == "connect" and connect_arn is None:
@@ -527,7 +528,7 @@ def _semantic_problems(raw: Mapping[str, Any], project: str, stack: str) -> list
             problems += _arn_problems(index, item)
             waba_id = item.get("wabaId")
             if isinstance(waba_id, str):
-                key = waba_id.rsplit("/", 1)[-1].removeprefix("waba-").lower()
+                key = waba_key(waba_id) or waba_id
                 if key in seen:
                     problems.append(
                         Problem(

@@ -40,23 +40,38 @@ def _is_alphanumeric_ascii(text: str) -> bool:
     return bool(text) and text.isascii() and text.isalnum()
 
 
+def _is_partition(text: str) -> bool:
+    return bool(text) and all(c.isascii() and (c.islower() or c == "-") for c in text)
+
+
+def _is_region(text: str) -> bool:
+    return bool(text) and all(
+        c.isascii() and (c.islower() or c.isdigit() or c == "-") for c in text
+    )
+
+
 def waba_key(value: object) -> str | None:
-    """The WABA's own id, lower case, from either form; None for anything else. Linear
-    in the length of the value (no pattern)."""
+    """The WABA's own id, lower case, from either form; None for anything else. The
+    forms are the service's (`waba-` and `arn:...:waba/` in lower case, as its pattern
+    says); the id itself is compared without case. Linear in the length of the value:
+    no pattern."""
     if not isinstance(value, str) or len(value) > MAX_WABA_ID_LENGTH:
         return None
-    lowered = value.lower()
-    if lowered.startswith(WABA_PREFIX):
-        key = lowered[len(WABA_PREFIX) :]
-        return key if _is_alphanumeric_ascii(key) else None
-    parts = lowered.split(":", 5)
+    if value.startswith(WABA_PREFIX):
+        key = value[len(WABA_PREFIX) :]
+        return key.lower() if _is_alphanumeric_ascii(key) else None
+    parts = value.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn" or parts[2] != "social-messaging":
         return None
-    resource = parts[5]
+    partition, region, account, resource = parts[1], parts[3], parts[4], parts[5]
+    if not (_is_partition(partition) and _is_region(region)):
+        return None
+    if not (len(account) == 12 and account.isascii() and account.isdigit()):
+        return None
     if not resource.startswith(WABA_RESOURCE_PREFIX):
         return None
     key = resource[len(WABA_RESOURCE_PREFIX) :]
-    return key if _is_alphanumeric_ascii(key) else None
+    return key.lower() if _is_alphanumeric_ascii(key) else None
 
 
 def waba_id_problem(value: str) -> str | None:
@@ -68,7 +83,10 @@ def waba_id_problem(value: str) -> str | None:
     if len(value) > MAX_WABA_ID_LENGTH:
         return f"is {len(value)} characters long, longer than {MAX_WABA_ID_LENGTH}"
     if waba_key(value) is None:
-        return "is neither 'waba-<id>' nor a WABA ARN"
+        return (
+            "is neither 'waba-<id>' nor a WABA ARN "
+            "'arn:<partition>:social-messaging:<region>:<account>:waba/<id>'"
+        )
     return None
 
 
