@@ -219,19 +219,28 @@ class WabaModel(RuleBasedStateMachine):
                 if res is not None:
                     STATISTICS[f"{mode}d"] += 1
                     deletes.append(res)
+                    if created.outs["ownership"] == "taken-over":
+                        # The replacement took the WABA back from a stack that had taken
+                        # it over from the resource being replaced: the chain of claims
+                        # on the WABA holds one previous owner, not two (README: known
+                        # limits), so what was there before is not promised here.
+                        STATISTICS["take-backs across a replacement"] += 1
+                        self.dirty[waba] = True
                 acted.append(waba)
                 continue
             news = self._props(stack, waba, res.name)
             diff = provider.diff(res.id, res.state, news)
             assert not diff.replaces
             if diff.changes:
+                before = len(self.emulator.calls)
                 result = self._call(
                     stack.name,
                     "update",
                     lambda res=res, news=news: provider.update(res.id, res.state, news),
                 )
                 res.state = dict(result.outs)
-                acted.append(waba)
+                if len(self.emulator.calls) > before:  # a change of takeover alone reads nothing
+                    acted.append(waba)
         for waba in sorted(set(stack.resources) - set(stack.config)):
             deletes.append(stack.resources.pop(waba))
         # Deletes run at the end of the update; a failed one stays pending.
@@ -340,20 +349,23 @@ class WabaModel(RuleBasedStateMachine):
     def undeclare(self, stack: str, waba: int) -> None:
         self.stacks[stack].config.pop(waba, None)
 
-    @rule(waba=st.integers(0, 1), value=st.sampled_from((None,) + CONSOLE))
-    def console(self, waba: int, value: str | None) -> None:
-        self.emulator.set_destination(self.ids[waba], value)
-        self._audit("console")
-
     @rule(
         stack=st.sampled_from(STACKS),
-        command=st.sampled_from(("up", "up", "up --replace", "rename", "refresh", "destroy")),
+        command=st.sampled_from(
+            ("up", "up", "up --replace", "rename", "refresh", "destroy", "destroy", "console")
+        ),
         fault=st.sampled_from(FAULTS),
         operation=st.sampled_from(OPERATIONS),
         waba=st.integers(0, 1),
     )
     def command(self, stack: str, command: str, fault: str, operation: str, waba: int) -> None:
         model = self.stacks[stack]
+        if command == "console":
+            # Someone else sets or clears the destination between commands.
+            value = CONSOLE[waba] if fault != "none" else None
+            self.emulator.set_destination(self.ids[waba], value)
+            self._audit("console")
+            return
         if command in ("up --replace", "rename"):
             # `pulumi up --replace <urn>`, or the program renames the resource without
             # an alias: both are create-before-delete in the engine.

@@ -109,3 +109,51 @@ def test_the_serialised_provider_holds_no_credentials(mocks: Mocks) -> pulumi.Ou
             assert all(secret not in str(value) for value in args.inputs.values())
 
     return destination.urn.apply(check)
+
+
+class DecidingMocks(Mocks):
+    """The provider's answer when it adopted what the WABA already had."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        resource_id, outs = super().new_resource(args)
+        if args.typ == TOKEN:
+            outs.update(ownership="adopted", notice=f"WABA {args.inputs['wabaId']} adopted.")
+        return resource_id, outs
+
+
+@pulumi.runtime.test
+def test_the_component_warns_with_the_notice_on_the_resource(
+    monkeypatch: pytest.MonkeyPatch,
+) -> pulumi.Output[Any]:
+    from components.event_destinations import (
+        AwsIdentity,
+        WhatsAppEventDestinations,
+        WhatsAppEventDestinationsArgs,
+    )
+    from components.settings import parse_settings
+
+    pulumi.runtime.set_mocks(DecidingMocks(), preview=False)
+    warned: list[tuple[str, Any]] = []
+    monkeypatch.setattr(
+        pulumi.log, "warn", lambda msg, resource=None, **_: warned.append((msg, resource))
+    )
+    waba = "waba-0123456789abcdef0123456789abcdef"
+    settings = parse_settings(
+        {"destinations": [{"wabaId": waba, "type": "sns", "topicArn": TOPIC}]},
+        "social-messaging-destinations",
+        "dev",
+    )
+    component = WhatsAppEventDestinations(
+        "whatsapp",
+        WhatsAppEventDestinationsArgs(
+            settings, AwsIdentity("aws", "eu-west-1", "123456789012"), "p", "dev"
+        ),
+    )
+    [resource] = component.waba_destinations
+
+    def check(outputs: list[Any]) -> None:
+        assert (f"WABA {waba} adopted.", resource) in warned
+        [entry] = outputs[0]
+        assert entry["ownership"] == "adopted" and entry["notice"] == f"WABA {waba} adopted."
+
+    return pulumi.Output.all(pulumi.Output.from_input(component.destination_outputs())).apply(check)

@@ -13,6 +13,7 @@ import pytest
 from pulumi.runtime.proto import provider_pb2
 
 from components.arns import parse_arn
+from components.waba.state import STATE_VERSION
 from tests.fakes.fixtures import AwsDoubles
 from tests.waba.engine import URN, dynamic_provider, plain, struct
 
@@ -28,7 +29,7 @@ def link_fixture_waba(aws: AwsDoubles, state: dict[str, Any]) -> str:
     arn = parse_arn(state["id"])
     assert arn is not None
     outputs = state["outputs"]
-    return aws.emulator.link_waba(
+    waba = aws.emulator.link_waba(
         name=outputs["wabaName"],
         region=arn.region,
         account=arn.account,
@@ -36,10 +37,15 @@ def link_fixture_waba(aws: AwsDoubles, state: dict[str, Any]) -> str:
         destination=outputs["eventDestinationArn"],
         role_arn=outputs["roleArn"] or None,
     )
+    # Version 3 on, the resource's claim is on the WABA too.
+    aws.emulator.set_tags(waba, state.get("waba_tags", {}))
+    return waba
 
 
 def test_there_is_a_fixture_per_state_version() -> None:
-    assert [path.name for path in FIXTURES][:1] == ["state-v1.json"]
+    assert [path.name for path in FIXTURES] == [
+        f"state-v{version}.json" for version in range(1, STATE_VERSION + 1)
+    ]
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[path.stem for path in FIXTURES])
@@ -71,15 +77,18 @@ def test_refresh_and_destroy_of_a_committed_state(
     if expected and outputs["previousRoleArn"]:
         expected["roleArn"] = outputs["previousRoleArn"]
     assert aws.emulator.destination(waba) == expected
-    # Refresh: Get and the claim; delete: Get, the claim, then the restore. An older
-    # state wrote no claim, so there is none to remove.
+    # Refresh: Get and the claim; delete: Get, the claim, then the restore, and the
+    # removal of the claim where there is one (version 3 on; older states wrote none).
+    claimed = ["UntagResource"] if state.get("waba_tags") else []
     assert aws.emulator.operations() == [
         "GetLinkedWhatsAppBusinessAccount",
         "ListTagsForResource",
         "GetLinkedWhatsAppBusinessAccount",
         "ListTagsForResource",
         "PutWhatsAppBusinessAccountEventDestinations",
+        *claimed,
     ]
+    assert aws.emulator.tags(waba) == {}
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[path.stem for path in FIXTURES])
