@@ -2,5 +2,7 @@
 
 from pulumi_policy import PolicyPack
 from rules import PACK_DESCRIPTION, PACK_NAME, policies
+from rules.engine import tune_collector
 
+tune_collector()
 PolicyPack(name=PACK_NAME, description=PACK_DESCRIPTION, policies=policies())

@@ -237,7 +237,7 @@ def parse_statement(
 
 
 @lru_cache(maxsize=1024)
-def _wildcard_regex(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
+def wildcard_regex(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
     parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
     flags = re.DOTALL if case_sensitive else re.IGNORECASE | re.DOTALL
     return re.compile("".join(parts), flags)
@@ -249,7 +249,10 @@ def wildcard_match(pattern: str, value: str, case_sensitive: bool = False) -> bo
     Action names match case-insensitively, as IAM matches them; resource ARNs and most
     condition values are case-sensitive (`case_sensitive=True`).
     """
-    return _wildcard_regex(pattern, case_sensitive).fullmatch(value) is not None
+    if "*" not in pattern and "?" not in pattern:
+        # Most patterns are literal ARNs and action names: no expression to build.
+        return pattern == value if case_sensitive else pattern.lower() == value.lower()
+    return wildcard_regex(pattern, case_sensitive).fullmatch(value) is not None
 
 
 def names_action(statement: Statement, action: str) -> bool:

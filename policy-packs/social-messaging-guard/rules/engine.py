@@ -14,6 +14,7 @@ line naming those properties.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -27,7 +28,7 @@ from pulumi_policy import (
 from .adapters import adapt, shape_of
 from .arns import parse_arn, principal_service
 from .conditions import judged_block, parse_operator
-from .documents import parse_text
+from .documents import parse_text, wildcard_regex
 from .index import StackIndex
 from .model import Node
 from .values import Outcome, Resource, UndecidedAtPreview, plain, plain_properties
@@ -36,6 +37,19 @@ StackCheck = Callable[[StackIndex, Mapping[str, Any]], Outcome]
 ResourceCheck = Callable[[Node, Mapping[str, Any]], Outcome]
 StackValidate = Callable[[StackValidationArgs, ReportViolation], None]
 ResourceValidate = Callable[[ResourceValidationArgs, ReportViolation], None]
+
+
+def tune_collector() -> None:
+    """Run Python's cycle collector rarely in the pack's process.
+
+    The process lives for one preview or update, and while it analyses a stack it holds the
+    stack several times over (pulumi-policy deserialises it once per stack policy), all of
+    it free of reference cycles. With the default thresholds the collector walks all of that
+    again and again as the analysis allocates, so the time grows faster than the stack
+    (1,000 to 10,000 resources: about 16 times the time, not 10). Collecting every 50,000
+    allocations instead keeps it linear; cycles are still collected.
+    """
+    gc.set_threshold(50_000, 20, 100)
 
 
 def report(outcome: Outcome, report_violation: ReportViolation) -> None:
@@ -124,7 +138,14 @@ def clear_caches() -> None:
     same Condition block on every grant); keeping them across requests would only flatter
     a benchmark that sends the same stack again.
     """
-    for cached in (parse_text, judged_block, parse_operator, principal_service, parse_arn):
+    for cached in (
+        parse_text,
+        judged_block,
+        parse_operator,
+        principal_service,
+        parse_arn,
+        wildcard_regex,
+    ):
         cached.cache_clear()
 
 
