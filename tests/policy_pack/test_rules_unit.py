@@ -21,6 +21,7 @@ from rules.documents import (
     Statement,
     allows_action,
     covers_resource,
+    may_name_the_service,
     parse_document,
     wildcard_match,
 )
@@ -29,6 +30,7 @@ from rules.service_requests import (
     ServiceRequest,
     admits_social_messaging,
     deny_verdict,
+    grants_social_messaging,
     request_for,
 )
 from rules.topic_standard import check_topic_standard
@@ -549,3 +551,35 @@ def test_check_topic_standard_runs_without_a_server() -> None:
     outcome = check_topic_standard(StackIndex([topic, destination]))
     assert [f.urn for f in outcome.findings] == ["urn:events"]
     assert outcome.undecided == []
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"Statement": statement()},
+        {"Statement": [statement(Principal="*")]},
+        {"Statement": [statement(Principal={"AWS": ["*"]})]},
+        {"Statement": [statement(Principal={"Service": "SOCIAL-MESSAGING.amazonaws.com"})]},
+        {"Statement": [statement(Principal={"Service": UNKNOWN})]},
+        {"Statement": UNKNOWN},
+    ],
+)
+def test_a_policy_that_may_grant_the_service_is_never_skipped_unparsed(document: dict) -> None:
+    """The cheap look before parsing may only say no when the parsed policy grants nothing."""
+    assert may_name_the_service(document)
+    assert may_name_the_service(json.dumps(document))
+
+
+def test_a_policy_for_another_service_is_skipped_unparsed() -> None:
+    lambda_trust = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ]
+    }
+    assert not may_name_the_service(lambda_trust, may_hold_unknowns=False)
+    assert not may_name_the_service(json.dumps(lambda_trust))
+    assert not any(grants_social_messaging(s) for s in parse_document(lambda_trust).statements)

@@ -19,6 +19,7 @@ from pulumi_policy import (
 
 from .arns import parse_arn
 from .config import string_list_setting
+from .documents import may_name_the_service
 from .engine import stack_validation
 from .index import StackIndex
 from .metadata import TAGS
@@ -42,6 +43,8 @@ def channel_roles(index: StackIndex, outcome: Outcome) -> list[Node]:
     """Roles whose trust policy allows social-messaging.amazonaws.com (or every principal)."""
     roles = []
     for role in index.of_kind(ROLE):
+        if not may_name_the_service(role.get(TRUST_POLICY), role.may_hold_unknowns(TRUST_POLICY)):
+            continue  # a trust policy for other services, not worth parsing
         prop = role.prop(TRUST_POLICY)
         document = index.document(role, TRUST_POLICY)
         if document.unknown:

@@ -111,7 +111,7 @@ def check_confused_deputy(resource: Node, config: Mapping[str, Any]) -> Outcome:
 def _check_document(
     resource: Node, field_name: str, required: list[str], exempt: list[str], outcome: Outcome
 ) -> None:
-    document = parse_document(resource.get(field_name))
+    document = parse_document(resource.get(field_name), resource.may_hold_unknowns(field_name))
     where = f"`{resource.prop(field_name)}` of {resource.label}"
     if document.unknown:
         outcome.unknown(

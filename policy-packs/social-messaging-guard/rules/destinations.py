@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .arns import connect_instance_id, parse_arn, sns_topic_name
-from .documents import Document
+from .documents import Document, may_name_the_service
 from .index import StackIndex, known_str
 from .model import CONNECT_INSTANCE, EVENT_DESTINATION_ARN, POLICY, TARGETS, TOPIC, WABA_ID, Node
 from .service_requests import grants_social_messaging
@@ -102,7 +102,7 @@ def _destination_topics(index: StackIndex) -> DestinationTopics:
                 topic.urn, (topic, f"event destination {destination.label} points at it")
             )
     for topic in index.of_kind(TOPIC):
-        if topic.urn in found.topics:
+        if topic.urn in found.topics or not _may_name_the_service(index, topic):
             continue
         documents = index.topic_policy_documents(topic)
         for holder, prop, document in documents:
@@ -134,6 +134,15 @@ def _destination_topics(index: StackIndex) -> DestinationTopics:
                 "from a topic in this stack",
             )
     return found
+
+
+def _may_name_the_service(index: StackIndex, topic: Node) -> bool:
+    """Whether the topic's effective policy may grant the service at all (cheap, unparsed)."""
+    holders = index.topic_policy_replacers(topic) or ([topic] if topic.has(POLICY) else [])
+    return any(
+        may_name_the_service(holder.get(POLICY), holder.may_hold_unknowns(POLICY))
+        for holder in holders
+    )
 
 
 def _hidden_grant(document: Document) -> str | None:

@@ -148,12 +148,13 @@ def _optional_strings(raw: Mapping[str, Any], key: str) -> tuple[str, ...] | Non
     return as_strings(raw[key]) if key in raw else None
 
 
-def parse_document(value: Any) -> Document:
+def parse_document(value: Any, may_hold_unknowns: bool = True) -> Document:
     """Parse a policy property: absent, unknown, a JSON string or an object.
 
     A string is decoded as AWS does, ignoring surrounding and inner whitespace and a
     leading byte-order mark; anything that is not a JSON object is reported as a problem
-    rather than silently treated as "no statements".
+    rather than silently treated as "no statements". `may_hold_unknowns` false says an
+    object is known to hold no unknown value, so it is not searched for one.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return Document(present=False)
@@ -161,7 +162,31 @@ def parse_document(value: Any) -> Document:
         return Document(unknown=True)
     if isinstance(value, str):
         return parse_text(value)
-    return _parse_object(value, may_hold_unknowns=True)
+    return _parse_object(value, may_hold_unknowns)
+
+
+def may_name_the_service(value: Any, may_hold_unknowns: bool = True) -> bool:
+    """False only when a policy cannot grant social-messaging.amazonaws.com: no principal
+    of it names the service or every principal (`*`) and nothing in it is unknown.
+
+    A cheap look at the raw value, so that the topic policies of a large stack that serve
+    other services are not parsed just to learn they do not concern a WABA.
+    """
+    if value is None or is_unknown(value):
+        return value is not None
+    if isinstance(value, str):
+        text = value.lower()
+        return "social-messaging" in text or '"*"' in text or contains_unknown(value)
+    if may_hold_unknowns or not is_mapping(value):
+        return True
+    statements = value.get("Statement")
+    for raw in statements if type(statements) is list else [statements]:
+        if not is_mapping(raw):
+            return True
+        principal = str(raw.get("Principal", "")).lower()
+        if "*" in principal or "social-messaging" in principal:
+            return True
+    return False
 
 
 @lru_cache(maxsize=1024)

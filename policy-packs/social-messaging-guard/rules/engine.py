@@ -72,12 +72,14 @@ def stack_resources(args: StackValidationArgs) -> list[Resource]:
         shape = shape_of(r.resource_type)
         if shape is None:
             continue
+        props, unknown_free = plain_properties(r.props, shape.properties.values())
         resources.append(
             Resource(
                 type=r.resource_type,
                 name=r.name,
                 urn=r.urn,
-                props=plain_properties(r.props, shape.properties.values()),
+                props=props,
+                unknown_free=unknown_free,
                 dependencies=tuple(d.urn for d in r.dependencies),
                 property_dependencies={
                     k: tuple(d.urn for d in v) for k, v in r.property_dependencies.items()
@@ -168,8 +170,14 @@ def resource_validation(check: ResourceCheck) -> ResourceValidate:
         shape = shape_of(args.resource_type)
         if shape is None:
             return
-        props = plain_properties(args.props, shape.properties.values())
-        resource = Resource(type=args.resource_type, name=args.name, urn=args.urn, props=props)
+        props, unknown_free = plain_properties(args.props, shape.properties.values())
+        resource = Resource(
+            type=args.resource_type,
+            name=args.name,
+            urn=args.urn,
+            props=props,
+            unknown_free=unknown_free,
+        )
         node = adapt(resource)
         if node is not None:
             report(check(node, config_of(args)), report_violation)

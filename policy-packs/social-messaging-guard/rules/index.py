@@ -213,7 +213,7 @@ class StackIndex:
         key = (node.urn, field_name)
         found = self._documents.get(key)
         if found is None:
-            found = parse_document(node.get(field_name))
+            found = parse_document(node.get(field_name), node.may_hold_unknowns(field_name))
             self._documents[key] = found
         return found
 

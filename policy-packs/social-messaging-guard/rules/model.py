@@ -107,6 +107,11 @@ class Node:
         """The provider's name of a field, for messages and property dependencies."""
         return self.shape.properties.get(field_name, field_name)
 
+    def may_hold_unknowns(self, field_name: str) -> bool:
+        """False when unwrapping the property found no unknown value anywhere inside it."""
+        free = self.resource.unknown_free
+        return free is None or self.prop(field_name) not in free
+
     def get(self, field_name: str) -> Any:
         prop = self.shape.properties.get(field_name)
         return self.resource.props.get(prop) if prop is not None else None

@@ -47,7 +47,7 @@ def contains_unknown(text: str) -> bool:
     return any(sentinel in text for sentinel in UNKNOWN_SENTINELS)
 
 
-_SCALAR_TYPES = frozenset({str, bytes, bool, int, float, type(None)})
+_SCALAR_TYPES = frozenset({bytes, bool, int, float, type(None)})
 # How each container type met so far is unwrapped: pulumi-policy's proxies are a Mapping
 # and a Sequence; looking the answer up by type is much cheaper than asking the ABCs.
 _CONTAINER_KINDS: dict[type, str] = {dict: "dict", list: "list"}
@@ -55,40 +55,63 @@ _CONTAINER_KINDS: dict[type, str] = {dict: "dict", list: "list"}
 
 def plain(value: Any) -> Any:
     """Strip pulumi-policy's unknown-checking proxies, keeping unknown sentinels as data."""
-    kind_of = type(value)
-    if kind_of in _SCALAR_TYPES:
+    return _Unwrapping().plain(value)
+
+
+class _Unwrapping:
+    """One unwrapping pass, which also notes whether it met an unknown sentinel."""
+
+    def __init__(self) -> None:
+        self.met_unknown = False
+
+    def plain(self, value: Any) -> Any:
+        kind_of = type(value)
+        if kind_of is str:
+            if value in UNKNOWN_SENTINELS:
+                self.met_unknown = True
+            return value
+        if kind_of in _SCALAR_TYPES:
+            return value
+        kind = _CONTAINER_KINDS.get(kind_of)
+        if kind is None:
+            kind = (
+                "mapping"
+                if isinstance(value, Mapping)
+                else "sequence"
+                if isinstance(value, Sequence)
+                else "other"
+            )
+            _CONTAINER_KINDS[kind_of] = kind
+        if kind == "dict":
+            return {key: self.plain(item) for key, item in value.items()}
+        if kind == "list":
+            return [self.plain(item) for item in value]
+        if kind == "mapping":
+            try:
+                return self.plain(value["__target"])
+            except KeyError:
+                return {key: self.plain(value[key]) for key in value}
+        if kind == "sequence":
+            try:
+                return self.plain(value["__target"])
+            except (KeyError, TypeError, IndexError):
+                return [self.plain(item) for item in value]
         return value
-    kind = _CONTAINER_KINDS.get(kind_of)
-    if kind is None:
-        kind = (
-            "mapping"
-            if isinstance(value, Mapping)
-            else "sequence"
-            if isinstance(value, Sequence)
-            else "other"
-        )
-        _CONTAINER_KINDS[kind_of] = kind
-    if kind == "dict":
-        return {key: plain(item) for key, item in value.items()}
-    if kind == "list":
-        return [plain(item) for item in value]
-    if kind == "mapping":
-        try:
-            return plain(value["__target"])
-        except KeyError:
-            return {key: plain(value[key]) for key in value}
-    if kind == "sequence":
-        try:
-            return plain(value["__target"])
-        except (KeyError, TypeError, IndexError):
-            return [plain(item) for item in value]
-    return value
 
 
-def plain_properties(props: Any, names: Iterable[str]) -> dict[str, Any]:
-    """Only the named top-level properties, unwrapped: the rest is never read."""
+def plain_properties(props: Any, names: Iterable[str]) -> tuple[dict[str, Any], frozenset[str]]:
+    """Only the named top-level properties, unwrapped (the rest is never read), and which of
+    them hold no unknown value anywhere inside (so no one searches them again)."""
     target = plain_target(props)
-    return {name: plain(target[name]) for name in names if name in target}
+    values: dict[str, Any] = {}
+    unknown: set[str] = set()
+    for name in names:
+        if name in target:
+            unwrapping = _Unwrapping()
+            values[name] = unwrapping.plain(target[name])
+            if unwrapping.met_unknown:
+                unknown.add(name)
+    return values, frozenset(values) - unknown
 
 
 def plain_target(props: Any) -> Mapping[str, Any]:
@@ -143,6 +166,8 @@ class Resource:
     props: Mapping[str, Any]
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The properties known to hold no unknown value anywhere inside (None: not known).
+    unknown_free: frozenset[str] | None = None
 
     @cached_property
     def label(self) -> str:
