@@ -422,6 +422,9 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
                 **inputs_of(news),
                 **_account_outputs(account),
                 **_plan_outputs(plan, desired, token),
+                # Kept when this resource now adopts: a resource that took the WABA over
+                # from it names this token, and is handed what it found on delete.
+                CLAIM_TOKEN: token if plan.claims or olds.get(CLAIM_TOKEN) else "",
                 NOTICE: notice.strip(),
             }
         )

@@ -36,6 +36,9 @@ PREVIOUS_ROLE = PREFIX + "previous-role"
 PREVIOUS_OWNER = PREFIX + "previous-owner"
 PREVIOUS_RESOURCE = PREFIX + "previous-resource"
 PREVIOUS_TOKEN = PREFIX + "previous-token"
+# What that previous owner had found before it: put back with its claim.
+PREVIOUS_PREVIOUS = PREFIX + "previous-previous"
+PREVIOUS_PREVIOUS_ROLE = PREFIX + "previous-previous-role"
 KEYS = (
     OWNER,
     RESOURCE,
@@ -47,6 +50,8 @@ KEYS = (
     PREVIOUS_OWNER,
     PREVIOUS_RESOURCE,
     PREVIOUS_TOKEN,
+    PREVIOUS_PREVIOUS,
+    PREVIOUS_PREVIOUS_ROLE,
 )
 MAX_TAG_VALUE = 256
 UNRECORDED = "unrecorded"
@@ -83,11 +88,14 @@ class Identity:
 
 @dataclass(frozen=True)
 class PriorClaim:
-    """Whose claim a takeover replaced: put back when the previous destination is."""
+    """Whose claim a takeover replaced, and what that claim had found before it: put
+    back when the previous destination is."""
 
     owner: str
     resource: str
     token: str
+    previous: EventDestination | None = None
+    previous_known: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,7 @@ class Claim:
         else:
             previous, previous_role = UNRECORDED, ""
         prior = self.previous_claim
+        prior_previous = _recorded(prior.previous, prior.previous_known) if prior else ("", "")
         return {
             OWNER: self.owner,
             RESOURCE: self.resource,
@@ -131,10 +140,28 @@ class Claim:
             PREVIOUS_OWNER: prior.owner if prior else "",
             PREVIOUS_RESOURCE: prior.resource if prior else "",
             PREVIOUS_TOKEN: prior.token if prior else "",
+            PREVIOUS_PREVIOUS: prior_previous[0],
+            PREVIOUS_PREVIOUS_ROLE: prior_previous[1],
         }
 
     def prior(self) -> PriorClaim:
-        return PriorClaim(self.owner, self.resource, self.token)
+        return PriorClaim(self.owner, self.resource, self.token, self.previous, self.previous_known)
+
+
+def _recorded(previous: EventDestination | None, known: bool) -> tuple[str, str]:
+    """A previous destination as two tag values: '' for none, `unrecorded` when it is
+    not known or does not fit."""
+    if previous is None:
+        return ("" if known else UNRECORDED), ""
+    if fits(previous.arn) and fits(previous.role_arn):
+        return previous.arn, previous.role_arn
+    return UNRECORDED, ""
+
+
+def _read_previous(arn: str, role: str) -> tuple[EventDestination | None, bool]:
+    if arn == UNRECORDED:
+        return None, False
+    return (EventDestination(arn, role) if arn else None), True
 
 
 def claim_for(
@@ -159,16 +186,17 @@ def claim_for(
 
 
 def restored(prior: PriorClaim, destination: EventDestination) -> Claim:
-    """The claim put back with the destination a takeover replaced. What that
-    resource had before is in its own state, not here."""
+    """The claim put back with the destination a takeover replaced, with what that
+    claim had found before it (handed over to it, perhaps, since its state was
+    written)."""
     return Claim(
         prior.owner,
         prior.resource,
         prior.token,
         fitted(destination.arn),
         fitted(destination.role_arn),
-        previous=None,
-        previous_known=False,
+        previous=prior.previous,
+        previous_known=prior.previous_known,
     )
 
 
@@ -186,7 +214,10 @@ def claim_from_tags(tags: Mapping[str, str]) -> Claim | None:
     )
     prior = (
         PriorClaim(
-            tags.get(PREVIOUS_OWNER, ""), tags.get(PREVIOUS_RESOURCE, ""), tags[PREVIOUS_TOKEN]
+            tags.get(PREVIOUS_OWNER, ""),
+            tags.get(PREVIOUS_RESOURCE, ""),
+            tags[PREVIOUS_TOKEN],
+            *_read_previous(tags.get(PREVIOUS_PREVIOUS, ""), tags.get(PREVIOUS_PREVIOUS_ROLE, "")),
         )
         if tags.get(PREVIOUS_TOKEN)
         else None
@@ -210,12 +241,26 @@ def tags_from_api(items: list[dict[str, Any]] | None) -> dict[str, str]:
 def prior_to_state(prior: PriorClaim | None) -> dict[str, str]:
     if prior is None:
         return {}
-    return {"owner": prior.owner, "resource": prior.resource, "token": prior.token}
+    previous, role = _recorded(prior.previous, prior.previous_known)
+    return {
+        "owner": prior.owner,
+        "resource": prior.resource,
+        "token": prior.token,
+        "previous": previous,
+        "previousRole": role,
+    }
 
 
 def prior_from_state(value: Any) -> PriorClaim | None:
     if not isinstance(value, Mapping) or not value.get("token"):
         return None
+    if "previous" in value:
+        return PriorClaim(
+            str(value.get("owner", "")),
+            str(value.get("resource", "")),
+            str(value["token"]),
+            *_read_previous(str(value["previous"]), str(value.get("previousRole", ""))),
+        )
     return PriorClaim(
         str(value.get("owner", "")), str(value.get("resource", "")), str(value["token"])
     )

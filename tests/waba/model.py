@@ -119,7 +119,7 @@ class WabaModel(RuleBasedStateMachine):
     def _waba_index(self, waba_id: str) -> int:
         return self.ids.index(waba_id)
 
-    def _audit(self, stack: str) -> None:
+    def _audit(self, stack: str, what: str = "") -> None:
         """Promise 2, over every change since the last audit, in order."""
         writes = self.emulator.writes[self.seen_writes :]
         self.seen_writes += len(writes)
@@ -148,7 +148,10 @@ class WabaModel(RuleBasedStateMachine):
                         f"WABA {waba} without takeover"
                     )
             if after is not None:
-                self.owner_of.setdefault((waba, after), stack)
+                if what == "delete":  # a restore gives the value back to whoever had it
+                    self.owner_of.setdefault((waba, after), stack)
+                else:
+                    self.owner_of[(waba, after)] = stack
 
     def _inject(self, fault: str, operation: str, waba: int, value: str) -> None:
         STATISTICS[f"fault {fault}"] += 1
@@ -185,7 +188,7 @@ class WabaModel(RuleBasedStateMachine):
         try:
             return action()
         finally:
-            self._audit(stack)
+            self._audit(stack, what)
 
     # ---- commands, in the engine's order -------------------------------------------
     def _up(self, stack: StackModel) -> list[int]:
