@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 
 # Each Pulumi project has its own `__main__.py`, so mypy checks them one project at a time.
 MYPY_TARGETS = {
-    "producer": (ROOT, ["__main__.py", "components", "tests", "benchmarks"]),
+    "producer": (ROOT, ["__main__.py", "components", "destination_review", "tests", "benchmarks"]),
     "policy pack": (ROOT / "policy-packs" / "social-messaging-guard", ["."]),
     "consumer": (ROOT / "examples" / "consumer", ["."]),
 }
