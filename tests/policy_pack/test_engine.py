@@ -7,6 +7,8 @@ real protobuf messages, as the engine sends them.
 
 from __future__ import annotations
 
+import ast
+import importlib
 from typing import Any
 
 import pytest
@@ -17,7 +19,7 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 from rules import PACK_NAME, policies
 from rules.index import StackIndex
 
-from destination_review.policy_analyzer import make_urn, to_struct
+from destination_review.policy_analyzer import PACK_DIR, make_urn, to_struct
 
 
 def request(resources: list[tuple[str, str, dict[str, Any]]]) -> analyzer_pb2.AnalyzeStackRequest:
@@ -92,3 +94,25 @@ def test_each_request_gets_its_own_index_even_with_the_same_resources(
 def test_resources_no_adapter_reads_are_left_out_of_the_index(builds: list[StackIndex]) -> None:
     servicer().AnalyzeStack(request(FIFO_STACK), None)
     assert [node.name for node in builds[0].nodes] == ["events", "destination"]
+
+
+def test_each_policy_module_holds_its_metadata_and_the_pack_only_lists_them() -> None:
+    modules = [
+        "topic_standard",
+        "key_symmetric",
+        "customer_managed_key",
+        "confused_deputy",
+        "delivery_permissions",
+        "channel_role",
+    ]
+    listed = [policy.name for policy in policies()]
+    for module_name, name in zip(modules, listed, strict=True):
+        module = importlib.import_module(f"rules.{module_name}")
+        assert module.POLICY_NAME == name and module.policy().name == name
+    pack = ast.parse((PACK_DIR / "rules" / "pack.py").read_text(encoding="utf-8"))
+    called = {
+        node.func.attr
+        for node in ast.walk(pack)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+    assert called == {"policy"}  # no metadata of its own: it calls each module's policy()
