@@ -50,6 +50,8 @@ from destination_review.policy_analyzer import (
     to_struct,
 )
 
+PARTITION = "aws"
+LAMBDA_BASIC_EXECUTION = "service-role/AWSLambdaBasicExecutionRole"
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # what the engine sends for an unknown value
@@ -57,7 +59,7 @@ PACKS = ("pack", "null", "empty")
 SHAPES = ("project", "unrelated", "topics", "own-topics")
 CONDITIONS = {
     "StringEquals": {"aws:SourceAccount": ACCOUNT},
-    "ArnLike": {"aws:SourceArn": f"arn:aws:social-messaging:{REGION}:{ACCOUNT}:*"},
+    "ArnLike": {"aws:SourceArn": f"arn:{PARTITION}:social-messaging:{REGION}:{ACCOUNT}:*"},
 }
 SERVICE = {"Service": "social-messaging.amazonaws.com"}
 
@@ -125,7 +127,7 @@ def sns_destination(index: int) -> list[AnalyzedResource]:
         "Statement": [
             {
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Principal": {"AWS": f"arn:{PARTITION}:iam::{ACCOUNT}:root"},
                 "Action": "kms:*",
                 "Resource": "*",
             },
@@ -144,7 +146,7 @@ def sns_destination(index: int) -> list[AnalyzedResource]:
                 "Effect": "Allow",
                 "Principal": SERVICE,
                 "Action": "sns:Publish",
-                "Resource": f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}",
+                "Resource": f"arn:{PARTITION}:sns:{REGION}:{ACCOUNT}:{name}",
                 "Condition": CONDITIONS,
             }
         ]
@@ -177,7 +179,7 @@ def sns_destination(index: int) -> list[AnalyzedResource]:
             f"{name}-waba",
             {
                 "wabaId": f"waba-{index:032x}",
-                "eventDestinationArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}",
+                "eventDestinationArn": f"arn:{PARTITION}:sns:{REGION}:{ACCOUNT}:{name}",
             },
         ),
     ]
@@ -222,8 +224,8 @@ def connect_destination(index: int) -> list[AnalyzedResource]:
             f"{name}-waba",
             {
                 "wabaId": f"waba-{index:032x}",
-                "eventDestinationArn": f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/0a1b",
-                "roleArn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
+                "eventDestinationArn": f"arn:{PARTITION}:connect:{REGION}:{ACCOUNT}:instance/0a1b",
+                "roleArn": f"arn:{PARTITION}:iam::{ACCOUNT}:role/{name}",
             },
         ),
     ]
@@ -247,7 +249,7 @@ def serverless_app(index: int) -> list[AnalyzedResource]:
         "Statement": [
             {
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Principal": {"AWS": f"arn:{PARTITION}:iam::{ACCOUNT}:root"},
                 "Action": "sqs:*",
                 "Resource": "*",
             }
@@ -265,7 +267,7 @@ def serverless_app(index: int) -> list[AnalyzedResource]:
             f"{name}-logs",
             {
                 "role": f"{name}-role",
-                "policyArn": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                "policyArn": f"arn:{PARTITION}:iam::aws:policy/{LAMBDA_BASIC_EXECUTION}",
             },
         ),
         resource("aws:sqs/queue:Queue", f"{name}-queue", {"name": f"{name}-queue", "url": UNKNOWN}),
@@ -309,10 +311,12 @@ def topic_with_policy(index: int) -> list[AnalyzedResource]:
                 "Effect": "Allow",
                 "Principal": {"Service": "cloudwatch.amazonaws.com"},
                 "Action": "sns:Publish",
-                "Resource": f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}",
+                "Resource": f"arn:{PARTITION}:sns:{REGION}:{ACCOUNT}:{name}",
                 "Condition": {
                     "StringEquals": {"aws:SourceAccount": ACCOUNT},
-                    "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:*"},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{PARTITION}:cloudwatch:{REGION}:{ACCOUNT}:alarm:*"
+                    },
                 },
             }
         ]

@@ -235,11 +235,11 @@ def holds_for_value(operator: Operator, actual: str, values: tuple[str, ...]) ->
 def arn_has_no_account(arn: Arn) -> bool:
     """An S3 bucket or object ARN: it carries neither Region nor account.
 
-    ARN_FORMAT_PAGE and the S3 ARN formats: `arn:aws:s3:::bucket` and
-    `arn:aws:s3:::bucket/key`. A `*` in their Region or account part can only match the
-    empty part, so it widens nothing; the account must be pinned with aws:SourceAccount
-    (as AWS's own SNS example does with `arn:aws:s3:*:*:amzn-s3-demo-bucket`). Access
-    points, jobs and Storage Lens ARNs of S3 do carry an account.
+    ARN_FORMAT_PAGE and the S3 ARN formats: `arn:<partition>:s3:::bucket` and
+    `arn:<partition>:s3:::bucket/key`. A `*` in their Region or account part can only match
+    the empty part, so it widens nothing; the account must be pinned with aws:SourceAccount
+    (as AWS's own SNS example does with `arn:<partition>:s3:*:*:amzn-s3-demo-bucket`).
+    Access points, jobs and Storage Lens ARNs of S3 do carry an account.
     """
     if arn.service.lower() != "s3":
         return False
