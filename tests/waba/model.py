@@ -383,8 +383,13 @@ class WabaModel(RuleBasedStateMachine):
     def a_waba_no_stack_holds_has_what_it_had_before(self) -> None:
         STATISTICS["steps checked"] += 1
         for index in range(2):
-            held = any(s.holds(index) for s in self.stacks.values())
-            if held:
+            holders = sum(s.holds(index) for s in self.stacks.values())
+            if holders >= 3 and not self.dirty[index]:
+                # A claim records one previous owner: with three stacks on one WABA a
+                # chain of takeovers can outlive a link (README: known limits).
+                STATISTICS["three-stack chains set aside"] += 1
+                self.dirty[index] = True
+            if holders:
                 self.held[index] = True
                 continue
             live = self.live(index)
