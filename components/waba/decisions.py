@@ -269,17 +269,25 @@ def delete_action(
             f"WABA {waba} left as it is: it already sent its events to {live.describe()} "
             "before this resource.",
         )
+    unclaimed = (
+        ""
+        if owns_claim
+        else " (no claim on the WABA names it: decided from this resource's state, which "
+        "says it set it)"
+    )
     if previous is not None:
         return DeleteAction(
             "restore",
-            f"WABA {waba}: put back the destination it had before, {previous.describe()}.",
+            f"WABA {waba}: put back the destination it had before, {previous.describe()}"
+            f"{unclaimed}.",
             previous,
             previous_claim,
             owns_claim,
         )
     return DeleteAction(
         "clear",
-        f"WABA {waba}: cleared the event destination {live.describe()} this resource set.",
+        f"WABA {waba}: cleared the event destination {live.describe()} this resource set"
+        f"{unclaimed}.",
         None,
         None,
         owns_claim,

@@ -140,3 +140,38 @@ def test_answers_missing_a_required_member_are_caught() -> None:
     shape = emulator._model.operation_model("GetLinkedWhatsAppBusinessAccount").output_shape
     with pytest.raises(AssertionError, match="lacks required"):
         serialize_output(shape, {"account": {"id": "waba-1"}})
+
+
+def test_tags_on_a_waba_arn_are_set_listed_and_removed_as_the_model_says(
+    aws: AwsDoubles,
+) -> None:
+    waba = aws.emulator.link_waba(region=aws.region)
+    arn = aws.emulator.waba(waba).arn
+    api = client()
+
+    api.tag_resource(resourceArn=arn, tags=[{"key": "team", "value": "messaging"}])
+    listed = api.list_tags_for_resource(resourceArn=arn)["tags"]
+    api.untag_resource(resourceArn=arn, tagKeys=["team"])
+
+    assert listed == [{"key": "team", "value": "messaging"}]
+    assert api.list_tags_for_resource(resourceArn=arn)["tags"] == []
+    with pytest.raises(ClientError) as too_long:  # TagValueString: at most 256 characters
+        api.tag_resource(resourceArn=arn, tags=[{"key": "team", "value": "x" * 257}])
+    assert too_long.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(ClientError) as missing:
+        api.list_tags_for_resource(resourceArn=arn.replace(arn[-4:], "0000"))
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_lost_answer_takes_effect_and_fails(aws: AwsDoubles) -> None:
+    waba = aws.emulator.link_waba(region=aws.region)
+    aws.emulator.inject(
+        "PutWhatsAppBusinessAccountEventDestinations", 500, "InternalServiceException", lost=True
+    )
+
+    with pytest.raises(ClientError):
+        client().put_whatsapp_business_account_event_destinations(
+            id=waba, eventDestinations=[{"eventDestinationArn": TOPIC}]
+        )
+
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": TOPIC}
