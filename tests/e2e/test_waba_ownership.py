@@ -20,18 +20,17 @@ def _deployed(
     stack = Stack(workspace, project, "dev").init()
     write_stack_config(project, "dev", [sns(waba, **destination)])
     stack.up()
+    # The history records the create's write, so an empty destination later would show.
+    assert _history(workspace, waba) == [{"eventDestinationArn": stack.outputs()["topicArn"]}]
     return stack, waba
 
 
-def _puts(workspace: PulumiWorkspace, waba: str) -> list[list[dict[str, str]]]:
-    """Every destination list written to the WABA, in order (the emulator's history)."""
-    return [
-        call.params["eventDestinations"]
-        for call in workspace.aws.emulator.calls
-        if call.operation == "PutWhatsAppBusinessAccountEventDestinations"
-        and call.status == 200
-        and waba.split("/")[-1] in str(call.params["id"])
-    ]
+def _history(workspace: PulumiWorkspace, waba: str, since: int = 0) -> list[dict[str, str] | None]:
+    """The WABA's destination after each change, in order (the emulator's history of
+    writes: Puts that took effect and out-of-band changes)."""
+    writes = workspace.aws.emulator.writes[since:]
+    assert all(w.waba_id.startswith("waba-") for w in writes)
+    return [w.after for w in writes if w.waba_id == waba]
 
 
 def test_drift_is_shown_by_refresh_and_up_refuses_to_overwrite_it(
@@ -104,7 +103,7 @@ def test_replace_keeps_the_waba_pointed_at_our_topic_throughout(
     stack, waba = _deployed(workspace, tmp_path, project_venv)
     ours = stack.outputs()["topicArn"]
     (urn,) = stack.urns(WABA_TYPE)
-    workspace.aws.emulator.reset_calls()
+    since = len(workspace.aws.emulator.writes)
 
     replaced = stack.up("--replace", urn)
 
@@ -112,7 +111,7 @@ def test_replace_keeps_the_waba_pointed_at_our_topic_throughout(
     # the original's delete leaves the WABA alone.
     out = replaced.stdout
     assert out.index("created replacement") < out.index("deleted original"), out
-    assert [] not in _puts(workspace, waba), "the WABA was left without a destination"
+    assert None not in _history(workspace, waba, since), "the WABA was left without a destination"
     assert workspace.aws.emulator.destination(waba) == {"eventDestinationArn": ours}
     assert f"WABA {waba}: inherited the destination {ours}" in out
     stack.destroy()
@@ -129,7 +128,7 @@ def test_rename_without_alias_keeps_the_waba_pointed_at_our_topic_throughout(
         WABA_NAME,
         'f"{name}-renamed-{waba_resource_suffix(destination.settings.waba_id)}"',
     )
-    workspace.aws.emulator.reset_calls()
+    since = len(workspace.aws.emulator.writes)
 
     renamed = stack.up()
 
@@ -137,7 +136,7 @@ def test_rename_without_alias_keeps_the_waba_pointed_at_our_topic_throughout(
     out = renamed.stdout
     assert "+ 1 created" in out and "- 1 deleted" in out, out
     assert out.index("whatsapp-renamed-waba-") < out.index(" deleted ("), out
-    assert [] not in _puts(workspace, waba), "the WABA was left without a destination"
+    assert None not in _history(workspace, waba, since), "the WABA was left without a destination"
     assert workspace.aws.emulator.destination(waba) == {"eventDestinationArn": ours}
     assert f"WABA {waba}: inherited the destination {ours}" in out
     stack.destroy()
