@@ -30,6 +30,21 @@ README_OUTPUTS = {
     "destinations",
 }
 
+README_DESTINATION_KEYS = {
+    "wabaId",
+    "type",
+    "eventDestinationArn",
+    "roleArn",
+    "takeover",
+    "wabaArn",
+    "wabaName",
+    "registrationStatus",
+    "adopted",
+    "previousEventDestinationArn",
+    "ownership",
+    "notice",
+}
+
 
 def _our_resources_in_moto(aws: LocalAws) -> dict[str, list[str]]:
     import boto3
@@ -73,6 +88,9 @@ def test_up_outputs_consumer_and_destroy_restore_every_waba(
     stack.up()
     outputs = stack.outputs()
     assert README_OUTPUTS <= set(outputs), sorted(README_OUTPUTS - set(outputs))
+    for entry in outputs["destinations"]:
+        assert README_DESTINATION_KEYS <= set(entry), sorted(README_DESTINATION_KEYS - set(entry))
+    assert [d["ownership"] for d in outputs["destinations"]] == ["created", "taken-over"]
     topic_arn = outputs["topicArn"]
     assert topic_arn.startswith(f"arn:aws:sns:{REGION}:{ACCOUNT}:")
     assert aws.emulator.destination(waba_sns) == {"eventDestinationArn": topic_arn}
