@@ -9,16 +9,9 @@ from pathlib import Path
 
 from tests.e2e.cli import REGION, PulumiWorkspace, project_copy
 from tests.e2e.stacks import Stack, connect, producer, sns, write_stack_config
+from tests.policy_pack.corpus_cases import POLICY_NAMES
 
 PROGRAMS = Path(__file__).parent / "programs"
-POLICIES = (
-    "waba-destination-topic-standard",
-    "kms-key-symmetric",
-    "sns-topic-customer-managed-key",
-    "service-principal-confused-deputy",
-    "waba-destination-delivery-permissions",
-    "connect-channel-role-least-privilege",
-)
 
 
 def test_the_projects_own_stack_passes_the_pack(
@@ -59,5 +52,5 @@ def test_each_policy_refuses_its_bad_shape_at_preview(
     assert result.returncode != 0, result.output
     assert "❌ social-messaging-guard" in result.output
     reported = set(re.findall(r"- \[mandatory\] \[severity: \w+\]\s+([a-z-]+)", result.output))
-    assert reported == set(POLICIES), result.output
+    assert reported == set(POLICY_NAMES), result.output
     assert workspace.aws.emulator.operations() == [], "a refused preview writes nothing"

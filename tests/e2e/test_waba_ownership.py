@@ -97,6 +97,17 @@ WABA_NAME = 'f"{name}-{waba_resource_suffix(destination.settings.waba_id)}"'
 WABA_OPTIONS = "pulumi.ResourceOptions(parent=self, depends_on=depends_on"
 
 
+def _handed_over_without_a_gap(stack: Stack, waba: str, ours: str, since: int, out: str) -> None:
+    """The WABA never had no destination since `since`, still has ours, the new resource
+    says it inherited it, and a destroy then clears it (the claim moved with it)."""
+    emulator = stack.ws.aws.emulator
+    assert None not in _history(stack.ws, waba, since), "the WABA was left without a destination"
+    assert emulator.destination(waba) == {"eventDestinationArn": ours}
+    assert f"WABA {waba}: inherited the destination {ours}" in out
+    stack.destroy()
+    assert emulator.destination(waba) is None
+
+
 def test_replace_keeps_the_waba_pointed_at_our_topic_throughout(
     workspace: PulumiWorkspace, tmp_path: Path, project_venv: Path
 ) -> None:
@@ -111,11 +122,7 @@ def test_replace_keeps_the_waba_pointed_at_our_topic_throughout(
     # the original's delete leaves the WABA alone.
     out = replaced.stdout
     assert out.index("created replacement") < out.index("deleted original"), out
-    assert None not in _history(workspace, waba, since), "the WABA was left without a destination"
-    assert workspace.aws.emulator.destination(waba) == {"eventDestinationArn": ours}
-    assert f"WABA {waba}: inherited the destination {ours}" in out
-    stack.destroy()
-    assert workspace.aws.emulator.destination(waba) is None
+    _handed_over_without_a_gap(stack, waba, ours, since, out)
 
 
 def test_rename_without_alias_keeps_the_waba_pointed_at_our_topic_throughout(
@@ -136,11 +143,7 @@ def test_rename_without_alias_keeps_the_waba_pointed_at_our_topic_throughout(
     out = renamed.stdout
     assert "+ 1 created" in out and "- 1 deleted" in out, out
     assert out.index("whatsapp-renamed-waba-") < out.index(" deleted ("), out
-    assert None not in _history(workspace, waba, since), "the WABA was left without a destination"
-    assert workspace.aws.emulator.destination(waba) == {"eventDestinationArn": ours}
-    assert f"WABA {waba}: inherited the destination {ours}" in out
-    stack.destroy()
-    assert workspace.aws.emulator.destination(waba) is None
+    _handed_over_without_a_gap(stack, waba, ours, since, out)
 
 
 def test_replace_on_changes_does_not_replace_the_waba_destination(
