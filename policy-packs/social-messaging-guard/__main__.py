@@ -3,6 +3,8 @@
 from pulumi_policy import PolicyPack
 from rules import PACK_DESCRIPTION, PACK_NAME, policies
 from rules.engine import tune_collector
+from rules.shared_stack import install
 
 tune_collector()
+install()  # the stack deserialised once per AnalyzeStack for all stack policies
 PolicyPack(name=PACK_NAME, description=PACK_DESCRIPTION, policies=policies())

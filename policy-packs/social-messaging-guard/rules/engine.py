@@ -1,10 +1,11 @@
 """Wiring the pure checks to pulumi-policy: one stack index per `AnalyzeStack`, shared.
 
 pulumi-policy calls each stack policy in turn with its own copy of the stack (it
-deserialises the request once per policy). The pack reads that copy once, builds the
+deserialises the request once per policy); in the pack's process `shared_stack` has it
+build one copy for all of them instead. The pack reads that copy once, builds the
 `StackIndex` from it, and hands the same index to the other stack policies of the same
-request, so the pack's own work is done once, not once per policy. Resources of types no
-adapter reads are never unwrapped.
+request, so the pack's own work is done once, not once per policy; once the request is
+answered the index is let go. Resources of types no adapter reads are never unwrapped.
 
 Each policy still reports under its own name and enforcement level, through the
 `report_violation` pulumi-policy gives it; a check ends by raising `UndecidedAtPreview`
@@ -93,7 +94,8 @@ def stack_resources(args: StackValidationArgs) -> list[Resource]:
 class SharedIndex:
     """The index of the `AnalyzeStack` request being served, reused by each stack policy.
 
-    pulumi-policy gives each policy new resource objects, but their `opts.ignore_changes`
+    pulumi-policy gives each policy new resource objects (`shared_stack` gives them the
+    same ones; the match below holds either way), but their `opts.ignore_changes`
     is the request's own protobuf field, the same object for every policy of one request
     and a different one for the next request. Holding that object keeps it from being
     reused, so an identity match can only mean the same request; when no match is found
@@ -115,6 +117,12 @@ class SharedIndex:
             resources[0].opts.ignore_changes,
             resources[-1].opts.ignore_changes,
         )
+
+    def forget(self) -> None:
+        """Let the last request's index and resources go once its stack policies have run,
+        so they are not held while the next request is read."""
+        with self._lock:
+            self._token, self._index = None, None
 
     def index(self, args: StackValidationArgs) -> StackIndex:
         token = self._token_of(args)
