@@ -1,0 +1,98 @@
+"""The pack's servicer builds the stack once for all stack policies, and answers exactly as
+pulumi-policy's own servicer does: same diagnostics, names, levels and advisories, on
+every corpus stack, with the default config and with levels changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi.runtime.proto import analyzer_pb2
+from pulumi_policy import EnforcementLevel
+from pulumi_policy.policy import _PolicyAnalyzerServicer
+from rules import PACK_NAME, policies, shared_stack
+
+from destination_review.policy_analyzer import AnalyzedResource, to_struct
+from tests.policy_pack.corpus_cases import load_corpus
+
+NEW_CORPUS_DIR = Path(__file__).resolve().parents[1] / "policy_corpus"
+CASES = load_corpus() + load_corpus(NEW_CORPUS_DIR)
+LEVELS: dict[str, Any] = {
+    # Stack policies, each at another level than the pack's mandatory.
+    "sns-topic-customer-managed-key": {"enforcementLevel": "disabled"},
+    "waba-destination-topic-standard": {"enforcementLevel": "advisory"},
+    "waba-destination-delivery-permissions": {"enforcementLevel": "remediate"},
+}
+
+
+def stack_request(resources: list[AnalyzedResource]) -> analyzer_pb2.AnalyzeStackRequest:
+    request = analyzer_pb2.AnalyzeStackRequest()
+    for resource in resources:
+        item = request.resources.add()
+        item.type, item.name, item.urn = resource.type, resource.name, resource.resolved_urn
+        item.properties.CopyFrom(to_struct(resource.properties))
+        item.parent = resource.parent
+        item.dependencies.extend(resource.dependencies)
+        for prop, urns in resource.property_dependencies.items():
+            if urns:
+                item.propertyDependencies[prop].urns.extend(urns)
+    return request
+
+
+def configured(servicer_class: Any, config: dict[str, Any]) -> Any:
+    servicer = servicer_class(PACK_NAME, "0.0.1", policies(), EnforcementLevel.MANDATORY)
+    if config:
+        request = analyzer_pb2.ConfigureAnalyzerRequest()
+        for name, value in config.items():
+            request.policyConfig[name].enforcementLevel = {
+                "disabled": analyzer_pb2.DISABLED,
+                "advisory": analyzer_pb2.ADVISORY,
+                "remediate": analyzer_pb2.REMEDIATE,
+            }[value["enforcementLevel"]]
+        servicer.Configure(request, None)
+    return servicer
+
+
+def answer(response: analyzer_pb2.AnalyzeResponse) -> list[tuple[Any, ...]]:
+    return sorted(
+        (d.policyName, d.enforcementLevel, d.urn, d.message) for d in response.diagnostics
+    ) + sorted((n.policy_name, n.reason) for n in response.not_applicable)
+
+
+def test_the_installed_pulumi_policy_is_one_the_shared_servicer_supports() -> None:
+    # An upgrade of pulumi-policy turns the override off (correct, but five times the
+    # deserialisation): this test says so instead of a silent slowdown.
+    assert shared_stack.supported(), "review rules/shared_stack.py against this pulumi-policy"
+
+
+@pytest.mark.parametrize("config", [{}, LEVELS], ids=["default-levels", "changed-levels"])
+def test_the_shared_servicer_answers_every_corpus_stack_as_pulumi_policy_does(
+    config: dict[str, Any],
+) -> None:
+    stock = configured(_PolicyAnalyzerServicer, config)
+    shared = configured(shared_stack.SharedStackServicer, config)
+    differing = [
+        case.id
+        for case in CASES
+        if answer(stock.AnalyzeStack(stack_request(case.resources), None))
+        != answer(shared.AnalyzeStack(stack_request(case.resources), None))
+    ]
+    assert len(CASES) > 150
+    assert differing == []
+
+
+def test_the_shared_servicer_deserialises_the_stack_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    original = shared_stack.stack_resources
+
+    def counting(servicer: Any, request: Any) -> list[Any]:
+        calls.append(len(request.resources))
+        return original(servicer, request)
+
+    monkeypatch.setattr(shared_stack, "stack_resources", counting)
+    case = next(c for c in CASES if len(c.resources) > 2)
+    configured(shared_stack.SharedStackServicer, {}).AnalyzeStack(
+        stack_request(case.resources), None
+    )
+    assert calls == [len(case.resources)]
