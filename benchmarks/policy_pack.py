@@ -49,7 +49,7 @@ from destination_review.policy_analyzer import (
     AnalyzedResource,
     PolicyPackServer,
     make_urn,
-    to_struct,
+    stack_request,
 )
 
 PARTITION = "aws"
@@ -390,19 +390,6 @@ def stack(shape: str, size: int) -> list[AnalyzedResource]:
     else:
         units = repeated(topic_with_policy, size)
     return [next(units) for _ in range(size)]
-
-
-def stack_request(resources: Sequence[AnalyzedResource]) -> analyzer_pb2.AnalyzeStackRequest:
-    """The request the engine sends, built once so only the pack's answer is timed."""
-    request = analyzer_pb2.AnalyzeStackRequest()
-    for item in resources:
-        message = request.resources.add()
-        message.type, message.name, message.urn = item.type, item.name, item.resolved_urn
-        message.properties.CopyFrom(to_struct(item.properties))
-        message.dependencies.extend(item.dependencies)
-        for prop, urns in item.property_dependencies.items():
-            message.propertyDependencies[prop].urns.extend(urns)
-    return request
 
 
 def cpu_seconds(pid: int) -> float:

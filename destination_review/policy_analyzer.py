@@ -236,6 +236,24 @@ def _struct_to_python(struct: struct_pb2.Struct) -> dict[str, Any]:
     return dict(json_format.MessageToDict(struct))
 
 
+def stack_request(resources: Sequence[AnalyzedResource]) -> analyzer_pb2.AnalyzeStackRequest:
+    """The AnalyzeStack request the engine sends for these resources."""
+    request = analyzer_pb2.AnalyzeStackRequest()
+    for resource in resources:
+        item = request.resources.add()
+        item.type = resource.type
+        item.name = resource.name
+        item.urn = resource.resolved_urn
+        item.properties.CopyFrom(to_struct(resource.properties))
+        item.options.parent = resource.parent
+        item.parent = resource.parent
+        item.dependencies.extend(resource.dependencies)
+        for prop, urns in resource.property_dependencies.items():
+            if urns:
+                item.propertyDependencies[prop].urns.extend(urns)
+    return request
+
+
 class PolicyPackServer:
     """The pack's Analyzer server in a child process, driven over gRPC like the engine.
 
@@ -483,20 +501,7 @@ class PolicyPackServer:
 
     def analyze_stack(self, resources: list[AnalyzedResource]) -> list[Violation]:
         """AnalyzeStack over every resource, as the engine does at the end of preview or update."""
-        request = analyzer_pb2.AnalyzeStackRequest()
-        for resource in resources:
-            item = request.resources.add()
-            item.type = resource.type
-            item.name = resource.name
-            item.urn = resource.resolved_urn
-            item.properties.CopyFrom(to_struct(resource.properties))
-            item.options.parent = resource.parent
-            item.parent = resource.parent
-            item.dependencies.extend(resource.dependencies)
-            for prop, urns in resource.property_dependencies.items():
-                if urns:
-                    item.propertyDependencies[prop].urns.extend(urns)
-        response = self.stub.AnalyzeStack(request, timeout=_CALL_TIMEOUT_SECONDS)
+        response = self.stub.AnalyzeStack(stack_request(resources), timeout=_CALL_TIMEOUT_SECONDS)
         return [_violation(d, default_urn="") for d in response.diagnostics]
 
     def analyze_all(self, resources: list[AnalyzedResource]) -> list[Violation]:

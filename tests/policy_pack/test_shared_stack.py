@@ -13,7 +13,7 @@ from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 from rules import PACK_NAME, policies, shared_stack
 
-from destination_review.policy_analyzer import AnalyzedResource, to_struct
+from destination_review.policy_analyzer import stack_request
 from tests.policy_pack.corpus_cases import load_corpus
 
 NEW_CORPUS_DIR = Path(__file__).resolve().parents[1] / "policy_corpus"
@@ -24,20 +24,6 @@ LEVELS: dict[str, Any] = {
     "waba-destination-topic-standard": {"enforcementLevel": "advisory"},
     "waba-destination-delivery-permissions": {"enforcementLevel": "remediate"},
 }
-
-
-def stack_request(resources: list[AnalyzedResource]) -> analyzer_pb2.AnalyzeStackRequest:
-    request = analyzer_pb2.AnalyzeStackRequest()
-    for resource in resources:
-        item = request.resources.add()
-        item.type, item.name, item.urn = resource.type, resource.name, resource.resolved_urn
-        item.properties.CopyFrom(to_struct(resource.properties))
-        item.parent = resource.parent
-        item.dependencies.extend(resource.dependencies)
-        for prop, urns in resource.property_dependencies.items():
-            if urns:
-                item.propertyDependencies[prop].urns.extend(urns)
-    return request
 
 
 def configured(servicer_class: Any, config: dict[str, Any]) -> Any:
