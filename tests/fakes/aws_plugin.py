@@ -196,6 +196,13 @@ def _topic_attributes(inputs: Mapping[str, Any]) -> dict[str, str]:
     return attributes
 
 
+def _live_topic_attributes(aws: Clients, arn: str) -> dict[str, str]:
+    try:
+        return dict(aws("sns").get_topic_attributes(TopicArn=arn)["Attributes"])
+    except aws("sns").exceptions.NotFoundException as error:
+        raise ResourceGone from error
+
+
 class SnsTopic:
     replace_on = ("name", "fifoTopic")
 
@@ -208,10 +215,7 @@ class SnsTopic:
         return arn, self.read(aws, arn, inputs)
 
     def read(self, aws: Clients, id_: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        try:
-            attributes = aws("sns").get_topic_attributes(TopicArn=id_)["Attributes"]
-        except aws("sns").exceptions.NotFoundException as error:
-            raise ResourceGone from error
+        attributes = _live_topic_attributes(aws, id_)
         return {
             **inputs,
             "arn": id_,
@@ -246,10 +250,7 @@ class SnsTopicPolicy:
         return inputs["arn"], self.read(aws, inputs["arn"], inputs)
 
     def read(self, aws: Clients, id_: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        try:
-            attributes = aws("sns").get_topic_attributes(TopicArn=id_)["Attributes"]
-        except aws("sns").exceptions.NotFoundException as error:
-            raise ResourceGone from error
+        attributes = _live_topic_attributes(aws, id_)
         return {
             **inputs,
             "arn": id_,

@@ -107,15 +107,20 @@ def test_2_a_stack_that_adopted_a_console_destination_needs_takeover_to_change_i
     assert aws.emulator.destination(waba) == sends_to(console)
 
 
+def waba_with_a_destination(aws: AwsDoubles) -> tuple[str, str, str]:
+    """A topic someone else set up as a WABA's destination, that WABA, and our topic."""
+    original = make_topic(aws.region, aws.account, name="original")
+    waba = aws.emulator.link_waba(region=aws.region, destination=original)
+    return original, waba, make_topic(aws.region, aws.account, name="ours")
+
+
 # ---- 3. lost answers -----------------------------------------------------------------
 
 
 def test_3_a_takeover_whose_answer_is_lost_finishes_and_destroy_restores(
     aws: AwsDoubles, engine: Engine
 ) -> None:
-    original = make_topic(aws.region, aws.account, name="original")
-    waba = aws.emulator.link_waba(region=aws.region, destination=original)
-    ours = make_topic(aws.region, aws.account, name="ours")
+    original, waba, ours = waba_with_a_destination(aws)
     aws.emulator.inject(PUT, 500, "InternalServiceException", lost=True)
 
     id_, state = engine.create(NAME, news(aws, waba, ours, takeover=True))
@@ -130,9 +135,7 @@ def test_3_a_takeover_whose_answer_is_lost_finishes_and_destroy_restores(
 def test_3_a_create_that_fails_after_its_write_landed_is_inherited_by_the_next_up(
     aws: AwsDoubles, engine: Engine
 ) -> None:
-    original = make_topic(aws.region, aws.account, name="original")
-    waba = aws.emulator.link_waba(region=aws.region, destination=original)
-    ours = make_topic(aws.region, aws.account, name="ours")
+    original, waba, ours = waba_with_a_destination(aws)
     aws.emulator.inject(PUT, 500, "InternalServiceException", lost=True)
     aws.emulator.after_next(
         "TagResource", lambda: aws.emulator.inject(GET, 500, "InternalServiceException", times=1)
@@ -173,9 +176,7 @@ def test_3_an_update_whose_answer_is_lost_does_not_fail_the_up(
 def test_4_a_transient_not_found_on_refresh_keeps_the_takeover_state(
     aws: AwsDoubles, engine: Engine
 ) -> None:
-    original = make_topic(aws.region, aws.account, name="original")
-    waba = aws.emulator.link_waba(region=aws.region, destination=original)
-    ours = make_topic(aws.region, aws.account, name="ours")
+    original, waba, ours = waba_with_a_destination(aws)
     id_, state = engine.create(NAME, news(aws, waba, ours, takeover=True))
     aws.emulator.inject(GET, 404, "ResourceNotFoundException", times=1)
 
@@ -229,9 +230,7 @@ def _tags_of(state: dict[str, Any], topic: str) -> dict[str, str]:
 def test_5_replacement_after_a_takeover_keeps_ours_and_destroy_restores_the_original(
     aws: AwsDoubles, engine: Engine
 ) -> None:
-    original = make_topic(aws.region, aws.account, name="original")
-    waba = aws.emulator.link_waba(region=aws.region, destination=original)
-    ours = make_topic(aws.region, aws.account, name="ours")
+    original, waba, ours = waba_with_a_destination(aws)
     id_, state = engine.create(NAME, news(aws, waba, ours, takeover=True))
 
     new_id, new_state = engine.replace(NAME, NAME, id_, state, news(aws, waba, ours, takeover=True))
