@@ -120,7 +120,7 @@ class DeliveryReader:
                 future.set_exception(error)
         return future.result()
 
-    def _call(
+    def call(
         self, action: str, resource: str, call: Callable[[], T], missing: str = ""
     ) -> T | None:
         """One read: None when AWS says the thing does not exist (`missing`), ReadDenied
@@ -144,7 +144,7 @@ class DeliveryReader:
         arn = str(topic)
         return self.once(
             ("topic", arn),
-            lambda: self._call(
+            lambda: self.call(
                 "sns:GetTopicAttributes",
                 arn,
                 lambda: dict(sns.get_topic_attributes(TopicArn=arn)["Attributes"]),
@@ -156,7 +156,7 @@ class DeliveryReader:
         kms = self.client("kms", region)
         return self.once(
             ("key", region, key_id),
-            lambda: self._call(
+            lambda: self.call(
                 "kms:DescribeKey",
                 key_id,
                 lambda: dict(kms.describe_key(KeyId=key_id)["KeyMetadata"]),
@@ -168,7 +168,7 @@ class DeliveryReader:
         kms = self.client("kms", region)
         return self.once(
             ("key-policy", key_arn),
-            lambda: self._call(
+            lambda: self.call(
                 "kms:GetKeyPolicy",
                 key_arn,
                 lambda: kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"],
@@ -179,7 +179,7 @@ class DeliveryReader:
         iam = self.client("iam", region)
         return self.once(
             ("role", role_arn),
-            lambda: self._call(
+            lambda: self.call(
                 ROLE_READ_ACTIONS,
                 role_arn,
                 lambda: _read_role(iam, role_arn),
@@ -198,7 +198,7 @@ class DeliveryReader:
 
         found = self.once(
             ("subscriptions", arn),
-            lambda: self._call("sns:ListSubscriptionsByTopic", arn, read, "NotFound"),
+            lambda: self.call("sns:ListSubscriptionsByTopic", arn, read, "NotFound"),
         )
         return found or []
 
