@@ -22,7 +22,7 @@ from typing import Any, TextIO
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from components.arns import parse_arn, partition_of_region
+from components.arns import parse_arn, partitions
 from components.waba.client import client_config
 from components.waba.preflight import ReadDenied
 from destination_review.live_check import (
@@ -75,12 +75,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _validate(args: argparse.Namespace) -> None:
+    known = {region for partition in partitions() for region in offered_regions(partition)}
     for region in args.region:
-        if partition_of_region(region) is None:
+        if region not in known:
             raise CouldNotRun(
                 "bad-input",
-                f"--region: received {region!r}, which is not an AWS Region; expected a "
-                "Region such as eu-west-1. Fix the --region value.",
+                f"--region: received {region!r}, which is not a Region where botocore's "
+                "endpoint data offers socialmessaging; expected a Region such as eu-west-1 "
+                "(a Region newer than the installed botocore needs a newer botocore). Fix "
+                "the --region value.",
             )
     if args.concurrency < 1:
         raise CouldNotRun(

@@ -1,0 +1,174 @@
+"""How the live check runs: exit 2 with the missing permission when it cannot, retries
+of throttling, pagination, the Regions it checks by default, reads shared between WABAs,
+its call budget, and never a write on any path, faults included."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from destination_review.live_check import READ_POLICY, offered_regions
+from tests.conftest import ROOT
+from tests.fakes.fixtures import AwsDoubles
+from tests.live_check.builders import channel_role, connect_waba, subscribed_topic
+from tests.live_check.conftest import WRITE_PREFIXES, Doctor
+
+DENIED = ("AccessDeniedException", 403)
+
+
+def test_access_denied_exits_2_naming_the_permission_and_the_statement(
+    aws: AwsDoubles, doctor: Doctor
+) -> None:
+    aws.emulator.link_waba("Orders", region=aws.region, destination=subscribed_topic(aws))
+    aws.emulator.inject("ListTagsForResource", status=403, code="AccessDeniedException")
+
+    code, document = doctor("--region", aws.region)
+
+    assert code == 2
+    error = document["error"]
+    assert error["kind"] == "access-denied"
+    assert "social-messaging:ListTagsForResource" in error["message"]
+    statement = json.loads(error["message"].split("this IAM statement (all the check reads): ")[1])
+    assert statement == READ_POLICY["Statement"][0]
+
+
+def test_listing_denied_exits_2(aws: AwsDoubles, doctor: Doctor) -> None:
+    aws.emulator.inject(
+        "ListLinkedWhatsAppBusinessAccounts", status=403, code="AccessDeniedException"
+    )
+    code, document = doctor("--region", aws.region)
+    assert code == 2
+    assert "social-messaging:ListLinkedWhatsAppBusinessAccounts" in document["error"]["message"]
+
+
+def test_no_credentials_exits_2(
+    aws: AwsDoubles, doctor: Doctor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    code, document = doctor("--region", aws.region)
+    assert code == 2
+    assert document["error"]["kind"] == "no-credentials"
+    assert "credential chain" in document["error"]["message"]
+
+
+def test_a_region_that_is_not_one_exits_2(aws: AwsDoubles, doctor: Doctor) -> None:
+    code, document = doctor("--region", "eu-westeros-1")
+    assert code == 2
+    assert document["error"]["kind"] == "bad-input"
+    assert "--region: received 'eu-westeros-1'" in document["error"]["message"]
+    assert doctor.calls == []
+
+
+def test_throttling_is_retried(aws: AwsDoubles, doctor: Doctor) -> None:
+    aws.emulator.link_waba("Orders", region=aws.region, destination=subscribed_topic(aws))
+    for operation in ("ListLinkedWhatsAppBusinessAccounts", "ListTagsForResource"):
+        aws.emulator.inject(operation, status=429, code="ThrottledRequestException", times=2)
+
+    code, document = doctor("--region", aws.region)
+
+    assert code == 0, document
+    statuses = Counter((c.operation, c.status) for c in aws.emulator.calls)
+    assert statuses[("ListTagsForResource", 429)] == 2
+    assert statuses[("ListLinkedWhatsAppBusinessAccounts", 429)] == 2
+
+
+def test_every_page_of_linked_wabas_is_read(aws: AwsDoubles, doctor: Doctor) -> None:
+    for index in range(230):
+        aws.emulator.link_waba(f"WABA {index}", region=aws.region)
+
+    code, document = doctor("--region", aws.region)
+
+    assert code == 1
+    assert document["summary"]["wabas"] == 230
+    assert len({w["id"] for w in document["wabas"]}) == 230
+    pages = [c for c in aws.emulator.calls if c.operation == "ListLinkedWhatsAppBusinessAccounts"]
+    assert [c.params.get("maxResults") for c in pages] == [100, 100, 100]
+
+
+def test_by_default_every_region_offering_the_service_is_checked(
+    aws: AwsDoubles, doctor: Doctor
+) -> None:
+    regions = offered_regions("aws")
+    assert {"us-east-1", "eu-west-1", "ap-southeast-7", "mx-central-1"} <= set(regions)
+    assert "aws-global" not in regions
+    assert all(not r.startswith(("cn-", "us-gov-")) for r in regions)
+    aws.emulator.link_waba("Orders", region="ap-southeast-2", destination=subscribed_topic(aws))
+
+    code, document = doctor()
+
+    assert document["regions"] == regions and document["partition"] == "aws"
+    [waba] = document["wabas"]
+    assert waba["region"] == "ap-southeast-2"
+    listed = {c.region for c in aws.emulator.calls if c.operation.startswith("ListLinked")}
+    assert listed == set(regions)
+
+
+def test_call_budget_and_shared_reads(aws: AwsDoubles, doctor: Doctor) -> None:
+    """The budget: per Region one list call per 100 WABAs; per WABA one tag read; per
+    distinct topic four reads (attributes, subscriptions, key, key policy); per distinct
+    channel role its trust and policies (here three: role, list inline, get inline,
+    plus one empty list of attached policies). One identity call."""
+    shared = subscribed_topic(aws, name="shared")
+    own = subscribed_topic(aws, name="own")
+    role = channel_role(aws)
+    for index in range(6):
+        aws.emulator.link_waba(f"Shared {index}", region=aws.region, destination=shared)
+    aws.emulator.link_waba("Own", region=aws.region, destination=own)
+    for index in range(3):
+        connect_waba(aws, role, name=f"Support {index}")
+
+    code, document = doctor("--region", aws.region)
+
+    assert code == 0, document
+    made = Counter(doctor.calls)
+    assert made == {
+        "sts:GetCallerIdentity": 1,
+        "socialmessaging:ListLinkedWhatsAppBusinessAccounts": 1,
+        "socialmessaging:ListTagsForResource": 10,
+        "sns:GetTopicAttributes": 2,
+        "sns:ListSubscriptionsByTopic": 2,
+        "kms:DescribeKey": 2,
+        "kms:GetKeyPolicy": 2,
+        "iam:GetRole": 1,
+        "iam:ListRolePolicies": 1,
+        "iam:GetRolePolicy": 1,
+        "iam:ListAttachedRolePolicies": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    ("operation", "status", "code"),
+    [
+        ("ListLinkedWhatsAppBusinessAccounts", 500, "InternalServiceException"),
+        ("ListTagsForResource", 403, "AccessDeniedException"),
+        ("ListTagsForResource", 429, "ThrottledRequestException"),
+        ("*", 500, "InternalServiceException"),
+    ],
+)
+def test_no_write_on_any_path_faults_included(
+    aws: AwsDoubles, doctor: Doctor, operation: str, status: int, code: str
+) -> None:
+    topic = subscribed_topic(aws)
+    aws.emulator.link_waba("Orders", region=aws.region, destination=topic)
+    aws.emulator.link_waba("Dropped", region=aws.region)
+    connect_waba(aws, channel_role(aws))
+    aws.emulator.inject(operation, status=status, code=code, times=None)
+
+    exit_code, _ = doctor("--region", aws.region)
+
+    assert exit_code == 2
+    assert doctor.calls, "the check made no call at all"
+    writes = [c for c in doctor.calls if c.split(":", 1)[1].startswith(WRITE_PREFIXES)]
+    assert writes == []
+    assert [c.operation for c in aws.emulator.calls if c.operation.startswith(WRITE_PREFIXES)] == []
+    assert aws.emulator.writes == []
+
+
+def test_the_docs_grant_exactly_what_the_check_reads() -> None:
+    page = (ROOT / "docs" / "operations.md").read_text()
+    blocks = re.findall(r"```json\n(.*?)```", page, re.DOTALL)
+    assert READ_POLICY in [json.loads(block) for block in blocks]
