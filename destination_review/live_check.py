@@ -16,7 +16,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -241,21 +241,29 @@ def destination_problems(
     ]
 
 
-def check_waba(reader: DeliveryReader, region: str, summary: dict[str, Any]) -> WabaReport:
-    """One WABA: its claim (one read of its tags) and its destination's checks."""
+def read_claim(reader: DeliveryReader, region: str, waba_arn: str) -> Claim | None:
+    """The WABA's claim: one read of its tags."""
+    api = reader.client(SERVICE_NAME, region)
+    tags = reader.call(
+        TAGS_ACTION, waba_arn, lambda: api.list_tags_for_resource(resourceArn=waba_arn)
+    )
+    return claim_from_tags(tags_from_api((tags or {}).get("tags")))
+
+
+def judge_waba(
+    reader: DeliveryReader, region: str, summary: dict[str, Any], claim: Claim | None
+) -> WabaReport:
+    """One WABA's report: its destination's checks (their reads are shared through the
+    reader) and the drift between its claim and its live destination."""
     arn = str(summary["arn"])
     live = destination_from_api(summary.get("eventDestinations"))
-    api = reader.client(SERVICE_NAME, region)
-    tags = reader.call(TAGS_ACTION, arn, lambda: api.list_tags_for_resource(resourceArn=arn))
-    claim = claim_from_tags(tags_from_api((tags or {}).get("tags")))
     report = WabaReport(
         region, str(summary["id"]), arn, str(summary.get("wabaName", "")), live, claim
     )
-    context = DeliveryContext.from_waba_arn(arn)
     if live is None:
         report.problems.append(no_destination_problem(arn))
     else:
-        report.problems += destination_problems(reader, live, context)
+        report.problems += destination_problems(reader, live, DeliveryContext.from_waba_arn(arn))
     report.problems += drift_problems(claim, live)
     return report
 
@@ -307,6 +315,15 @@ class AccountReport:
         return all(w.healthy for w in self.wabas)
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """A listed WABA and the read of its claim, under way."""
+
+    region: str
+    summary: dict[str, Any]
+    claim: Future[Claim | None]
+
+
 def check_account(
     session: boto3.session.Session,
     regions: list[str],
@@ -314,9 +331,13 @@ def check_account(
     progress: TextIO | None = sys.stderr,
     skip_unusable: bool = False,
 ) -> AccountReport:
-    """Every WABA of the Regions, checked in one pool of `concurrency` threads. A read
+    """Every WABA of the Regions, read in one pool of `concurrency` threads. A read
     that is refused (ReadDenied) or fails after retries stops the check; with
-    `skip_unusable` (the default Regions), a Region the account cannot use is skipped."""
+    `skip_unusable` (the default Regions), a Region the account cannot use is skipped.
+
+    The pool only reads: each WABA's claim, and each distinct destination's topic, key
+    or role (queued as its first WABA is listed). The reports are judged here from the
+    shared reads, so no pool thread waits for a read another one is making."""
     config = client_config().merge(Config(max_pool_connections=concurrency))
     reader = DeliveryReader(session, config)
     meter = Progress(progress)
@@ -324,15 +345,15 @@ def check_account(
         listings = [pool.submit(_list_and_submit, reader, r, pool, meter) for r in regions]
         skipped: dict[str, str] = {}
         try:
-            checks = []
+            listed: list[_Listed] = []
             for region, listing in zip(regions, listings, strict=True):
                 try:
-                    checks += listing.result()
+                    listed += listing.result()
                 except (EndpointConnectionError, ClientError) as error:
                     if not skip_unusable or not _unusable(error):
                         raise
                     skipped[region] = str(error)
-            wabas = [check.result() for check in checks]
+            wabas = [judge_waba(reader, w.region, w.summary, w.claim.result()) for w in listed]
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -349,19 +370,23 @@ def _unusable(error: Exception) -> bool:
 
 def _list_and_submit(
     reader: DeliveryReader, region: str, pool: ThreadPoolExecutor, meter: Progress
-) -> list[Future[WabaReport]]:
-    """List the Region's WABAs and queue each one's check as soon as its page arrives."""
-    checks = []
+) -> list[_Listed]:
+    """List the Region's WABAs; as each page arrives, queue the reads of each new
+    destination and of each WABA's claim."""
+    listed = []
+    queued: set[EventDestination] = set()
 
-    def checked(summary: dict[str, Any]) -> Callable[[], WabaReport]:
-        def run() -> WabaReport:
-            report = check_waba(reader, region, summary)
-            meter.step(checked=1)
-            return report
-
-        return run
+    def claim_of(arn: str) -> Claim | None:
+        claim = read_claim(reader, region, arn)
+        meter.step(checked=1)
+        return claim
 
     for summary in linked_wabas(reader, region):
         meter.step(listed=1)
-        checks.append(pool.submit(checked(summary)))
-    return checks
+        live = destination_from_api(summary.get("eventDestinations"))
+        if live is not None and live not in queued:
+            queued.add(live)
+            context = DeliveryContext.from_waba_arn(str(summary["arn"]))
+            pool.submit(destination_problems, reader, live, context)
+        listed.append(_Listed(region, summary, pool.submit(claim_of, str(summary["arn"]))))
+    return listed

@@ -98,6 +98,8 @@ class DeliveryReader:
         self._reads: dict[tuple[str, ...], Future[Any]] = {}
 
     def client(self, service: str, region: str) -> Any:
+        """The one client of a service in a Region (made under the lock: a boto3
+        session is not safe for making clients from several threads at once)."""
         with self._lock:
             key = (service, region)
             if key not in self._clients:

@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 
+from benchmarks.doctor import CALLS_PER_WABA_BUDGET, listing_calls, measure
 from destination_review.live_check import READ_POLICY, offered_regions
 from tests.conftest import ROOT
 from tests.fakes.fixtures import AwsDoubles
@@ -172,3 +173,16 @@ def test_the_docs_grant_exactly_what_the_check_reads() -> None:
     page = (ROOT / "docs" / "operations.md").read_text()
     blocks = re.findall(r"```json\n(.*?)```", page, re.DOTALL)
     assert READ_POLICY in [json.loads(block) for block in blocks]
+
+
+@pytest.mark.parametrize("shared_topic", [False, True])
+def test_the_benchmarks_account_holds_the_call_budget(shared_topic: bool) -> None:
+    run = measure(wabas=240, regions=2, latency=0.0, concurrency=8, shared_topic=shared_topic)
+    assert run.report.healthy and run.wabas == 240
+    listing = listing_calls(240, 2)
+    assert run.calls["ListLinkedWhatsAppBusinessAccounts"] == listing == 4
+    assert run.calls["ListTagsForResource"] == 240
+    topics = 2 if shared_topic else 240
+    for read in ("GetTopicAttributes", "ListSubscriptionsByTopic", "DescribeKey", "GetKeyPolicy"):
+        assert run.calls[read] == topics, read
+    assert run.total - listing <= CALLS_PER_WABA_BUDGET * run.wabas
