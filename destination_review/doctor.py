@@ -169,27 +169,38 @@ def waba_line(waba: dict[str, Any]) -> str:
         where += f" (role {destination['roleArn']})"
     set_by = waba["setBy"]
     who = "no stack" if set_by is None else f"{set_by['stack']} ({set_by['resource']})"
-    count = len(waba["problems"])
-    verdict = "healthy" if waba["healthy"] else f"{count} problem{'s' * (count > 1)}"
+    verdict = "healthy" if waba["healthy"] else counted(len(waba["problems"]), "problem")
     return f"  {waba['id']}  {waba['name']!r}  -> {where}  set by: {who}  [{verdict}]"
 
 
 def render_table(document: dict[str, Any], out: TextIO) -> None:
-    """Grouped by Region: one line per WABA, one line per problem with what to do."""
+    """Grouped by Region: one line per WABA, one line per problem with what to do; the
+    Regions without a WABA on one line."""
+    empty = []
     for region in document["regions"]:
         wabas = [w for w in document["wabas"] if w["region"] == region]
-        out.write(f"{region}: {len(wabas)} WABA{'s' * (len(wabas) != 1)}\n")
+        if not wabas:
+            empty.append(region)
+            continue
+        out.write(f"{region}: {counted(len(wabas), 'WABA')}\n")
         for waba in wabas:
             out.write(waba_line(waba) + "\n")
             for problem in waba["problems"]:
                 out.write(f"    - {problem['kind']}: {problem['message']}\n")
+    if empty:
+        out.write(f"no WABA linked in: {', '.join(empty)}\n")
     for region, why in document["skippedRegions"].items():
         out.write(f"{region}: skipped, the account cannot use it ({why})\n")
     summary = document["summary"]
     out.write(
-        f"{summary['wabas']} WABAs in {len(document['regions'])} Regions of account "
-        f"{document['account']}: {summary['healthy']} healthy, {summary['problems']} problems\n"
+        f"{counted(summary['wabas'], 'WABA')} in {counted(len(document['regions']), 'Region')} "
+        f"of account {document['account']}: {summary['healthy']} healthy, "
+        f"{counted(summary['problems'], 'problem')}\n"
     )
+
+
+def counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' * (number != 1)}"
 
 
 def main(argv: Sequence[str] | None = None, session: boto3.session.Session | None = None) -> int:

@@ -259,4 +259,4 @@ def test_the_table_groups_by_region_with_a_line_per_problem(
     assert lines[3] == "eu-central-1: 1 WABA"
     assert "none (events are dropped)" in lines[4]
     assert lines[5].startswith("    - no-destination: ")
-    assert lines[-1].endswith("0 healthy, 2 problems")
+    assert lines[-1].endswith("in 2 Regions of account 123456789012: 0 healthy, 2 problems")
