@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote
@@ -338,27 +338,51 @@ def _unconfined(what: str, actions: set[str], statement: Mapping[str, Any]) -> P
     )
 
 
+def _grant_problems(
+    document: Mapping[str, Any],
+    actions: tuple[str, ...],
+    context: DeliveryContext,
+    resource: str | None,
+    confined: bool,
+    what: str,
+    statement: Mapping[str, Any],
+    no_grant: Callable[[list[str]], Problem] | None = None,
+) -> list[Problem]:
+    """The grant of `actions` to the service in `document` (the `what`, such as "key
+    policy of KMS key ..."): missing for this WABA, or (with `confined`) holding for
+    other accounts' or Regions' WABAs too."""
+    granted = granted_actions(document, actions, context.condition_values(), resource)
+    missing = [action for action in actions if action not in granted]
+    if missing and no_grant is not None:
+        return [no_grant(missing)]
+    if missing:
+        policy = " ".join(what.split()[:2])
+        return [
+            Problem(
+                f"{what.split()[0]}-policy-no-grant",
+                f"the {what} does not let {SERVICE_PRINCIPAL} {' and '.join(missing)} for "
+                f"WABA {context.waba_arn}; add this statement to the {policy}: "
+                f"{json.dumps(statement)}",
+            )
+        ]
+    leaked = granted_elsewhere(document, actions, context, resource) if confined else set()
+    return [_unconfined(what, leaked, statement)] if leaked else []
+
+
 def key_policy_problems(
     key_arn: str, policy: Mapping[str, Any], context: DeliveryContext, confined: bool = False
 ) -> list[Problem]:
     """The key policy lets the service generate data keys and decrypt for this WABA
     (and, with `confined`, for no other account's or Region's)."""
-    granted = granted_actions(policy, KEY_ACTIONS, context.condition_values(), key_arn)
-    missing = [action for action in KEY_ACTIONS if action not in granted]
-    statement = key_grant_statement(context)
-    if not missing:
-        leaked = granted_elsewhere(policy, KEY_ACTIONS, context, key_arn) if confined else set()
-        if leaked:
-            return [_unconfined(f"key policy of KMS key {key_arn}", leaked, statement)]
-        return []
-    return [
-        Problem(
-            "key-policy-no-grant",
-            f"the key policy of KMS key {key_arn} does not let {SERVICE_PRINCIPAL} "
-            f"{' and '.join(missing)} for WABA {context.waba_arn}; add this statement to "
-            f"the key policy: {json.dumps(statement)}",
-        )
-    ]
+    return _grant_problems(
+        policy,
+        KEY_ACTIONS,
+        context,
+        key_arn,
+        confined,
+        f"key policy of KMS key {key_arn}",
+        key_grant_statement(context),
+    )
 
 
 def topic_policy_problems(
@@ -366,22 +390,15 @@ def topic_policy_problems(
 ) -> list[Problem]:
     """The topic policy lets the service publish to this topic for this WABA (and,
     with `confined`, for no other account's or Region's)."""
-    statement = topic_grant_statement(topic_arn, context)
-    if TOPIC_ACTIONS[0] in granted_actions(
-        policy, TOPIC_ACTIONS, context.condition_values(), topic_arn
-    ):
-        leaked = granted_elsewhere(policy, TOPIC_ACTIONS, context, topic_arn) if confined else set()
-        if leaked:
-            return [_unconfined(f"topic policy of {topic_arn}", leaked, statement)]
-        return []
-    return [
-        Problem(
-            "topic-policy-no-grant",
-            f"the topic policy of {topic_arn} does not let {SERVICE_PRINCIPAL} sns:Publish "
-            f"for WABA {context.waba_arn}; add this statement to the topic policy: "
-            f"{json.dumps(statement)}",
-        )
-    ]
+    return _grant_problems(
+        policy,
+        TOPIC_ACTIONS,
+        context,
+        topic_arn,
+        confined,
+        f"topic policy of {topic_arn}",
+        topic_grant_statement(topic_arn, context),
+    )
 
 
 def trust_problems(
@@ -390,18 +407,20 @@ def trust_problems(
     """The channel role trusts the service for this WABA (and, with `confined`, for no
     other account's or Region's)."""
     statement = trust_statement(context)
-    if TRUST_ACTIONS[0] in granted_actions(trust, TRUST_ACTIONS, context.condition_values()):
-        leaked = granted_elsewhere(trust, TRUST_ACTIONS, context) if confined else set()
-        if leaked:
-            return [_unconfined(f"trust policy of role {role_arn}", leaked, statement)]
-        return []
-    return [
-        Problem(
+    return _grant_problems(
+        trust,
+        TRUST_ACTIONS,
+        context,
+        None,
+        confined,
+        f"trust policy of role {role_arn}",
+        statement,
+        lambda _: Problem(
             "role-no-trust",
             f"role {role_arn} does not trust {SERVICE_PRINCIPAL} for WABA {context.waba_arn}; "
             f"add this statement to its trust policy: {json.dumps(statement)}",
-        )
-    ]
+        ),
+    )
 
 
 def channel_role_permission_problems(

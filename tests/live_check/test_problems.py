@@ -25,6 +25,16 @@ def kinds(document: dict[str, Any]) -> list[str]:
     return [p["kind"] for w in document["wabas"] for p in w["problems"]]
 
 
+def the_problem(
+    aws: AwsDoubles, doctor: Doctor, session: boto3.session.Session | None = None
+) -> dict[str, str]:
+    """Run the check on the Region's one WABA, which has one problem (exit 1)."""
+    code, document = doctor("--region", aws.region, session=session)
+    assert code == 1, document
+    [problem] = only_waba(document)["problems"]
+    return dict(problem)
+
+
 def check(aws: AwsDoubles, doctor: Doctor, destination: str, role: str | None = None) -> list[str]:
     """Link one WABA with `destination`, run the check; the problem kinds (exit 1)."""
     aws.emulator.link_waba("Orders", region=aws.region, destination=destination, role_arn=role)
@@ -91,9 +101,7 @@ def test_a_key_pending_deletion(aws: AwsDoubles, doctor: Doctor) -> None:
     aws.emulator.link_waba(
         "Orders", region=aws.region, destination=subscribed_topic(aws, key_id=key)
     )
-    code, document = doctor("--region", aws.region)
-    assert code == 1
-    [problem] = only_waba(document)["problems"]
+    problem = the_problem(aws, doctor)
     assert problem["kind"] == "key-not-enabled" and "PendingDeletion" in problem["message"]
 
 
@@ -125,10 +133,7 @@ def test_a_topic_policy_without_conditions(aws: AwsDoubles, doctor: Doctor) -> N
     )
     aws.emulator.link_waba("Orders", region=aws.region, destination=topic)
 
-    code, report = doctor("--region", aws.region)
-
-    assert code == 1
-    [problem] = only_waba(report)["problems"]
+    problem = the_problem(aws, doctor)
     assert problem["kind"] == "topic-policy-unconfined"
     assert '"aws:SourceAccount": "123456789012"' in problem["message"]
 
@@ -154,10 +159,7 @@ def test_pending_confirmations_are_named(aws: AwsDoubles, doctor: Doctor) -> Non
     session.events.register("after-call.sns.ListSubscriptionsByTopic", unconfirmed)
     aws.emulator.link_waba("Orders", region=aws.region, destination=topic)
 
-    code, document = doctor("--region", aws.region, session=session)
-
-    assert code == 1
-    [problem] = only_waba(document)["problems"]
+    problem = the_problem(aws, doctor, session)
     assert problem["kind"] == "topic-no-subscription"
     assert "Pending confirmation: email:ops@example.com" in problem["message"]
 
@@ -202,9 +204,7 @@ def test_a_channel_role_without_the_phone_number_import(aws: AwsDoubles, doctor:
     }
     role = channel_role(aws, permissions=delivery_only)
     connect_waba(aws, role)
-    code, document = doctor("--region", aws.region)
-    assert code == 1
-    [problem] = only_waba(document)["problems"]
+    problem = the_problem(aws, doctor)
     assert problem["kind"] == "role-permissions-missing"
     assert "connect:ImportPhoneNumber" in problem["message"]
 
