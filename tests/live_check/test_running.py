@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 
 from benchmarks.doctor import CALLS_PER_WABA_BUDGET, listing_calls, measure
+from destination_review.doctor import main
 from destination_review.live_check import READ_POLICY, offered_regions
 from tests.conftest import ROOT
 from tests.fakes.fixtures import AwsDoubles
@@ -186,3 +187,18 @@ def test_the_benchmarks_account_holds_the_call_budget(shared_topic: bool) -> Non
     for read in ("GetTopicAttributes", "ListSubscriptionsByTopic", "DescribeKey", "GetKeyPolicy"):
         assert run.calls[read] == topics, read
     assert run.total - listing <= CALLS_PER_WABA_BUDGET * run.wabas
+
+
+def test_a_long_run_reports_progress_on_stderr(
+    aws: AwsDoubles, doctor: Doctor, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for index in range(6):
+        aws.emulator.link_waba(f"WABA {index}", region=aws.region)
+    aws.emulator.inject("ListTagsForResource", delay=0.4, times=None)
+
+    code = main(["--region", aws.region, "--concurrency", "1", "--json"])
+
+    captured = capsys.readouterr()
+    assert code == 1 and json.loads(captured.out)["summary"]["wabas"] == 6
+    progress = [line for line in captured.err.splitlines() if line.startswith("checked ")]
+    assert progress and progress[-1].endswith("WABAs listed so far")
