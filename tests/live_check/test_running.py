@@ -202,3 +202,22 @@ def test_a_long_run_reports_progress_on_stderr(
     assert code == 1 and json.loads(captured.out)["summary"]["wabas"] == 6
     progress = [line for line in captured.err.splitlines() if line.startswith("checked ")]
     assert progress and progress[-1].endswith("WABAs listed so far")
+
+
+def test_a_default_region_the_account_cannot_use_is_skipped_and_named(
+    aws: AwsDoubles, doctor: Doctor
+) -> None:
+    # What an opt-in Region that the account has not enabled answers.
+    aws.emulator.inject(
+        "ListLinkedWhatsAppBusinessAccounts", status=403, code="UnrecognizedClientException"
+    )
+    code, document = doctor()
+    assert code == 0, document
+    [(region, why)] = document["skippedRegions"].items()
+    assert "UnrecognizedClientException" in why and region not in document["regions"]
+
+    aws.emulator.inject(
+        "ListLinkedWhatsAppBusinessAccounts", status=403, code="UnrecognizedClientException"
+    )
+    code, document = doctor("--region", aws.region)
+    assert code == 2 and document["error"]["kind"] == "failed"
