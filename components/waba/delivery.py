@@ -93,17 +93,16 @@ class DeliveryContext:
         """A WABA of another account in this Region, and one of this account in another
         Region: a grant confined by the confused-deputy conditions holds for neither."""
         waba = parse_arn(self.waba_arn)
-        resource = waba.resource if waba else "waba/0"
+        assert waba is not None, "a delivery context is made from a WABA's ARN"
         account = next(a for a in _OTHER_ACCOUNTS if a != self.account)
         return [
             replace(
                 self,
-                account=other_account,
-                region=region,
-                waba_arn=f"arn:{self.partition}:social-messaging:{region}:{other_account}:"
-                f"{resource}",
+                account=other.account,
+                region=other.region,
+                waba_arn=str(other),
             )
-            for other_account, region in ((account, self.region), (self.account, _OTHER_REGION))
+            for other in (replace(waba, account=account), replace(waba, region=_OTHER_REGION))
         ]
 
 

@@ -94,14 +94,19 @@ class DeliveryReader:
         self._session = session
         self._config = config
         self._lock = threading.Lock()
+        self._making = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         self._reads: dict[tuple[str, ...], Future[Any]] = {}
 
     def client(self, service: str, region: str) -> Any:
-        """The one client of a service in a Region (made under the lock: a boto3
-        session is not safe for making clients from several threads at once)."""
-        with self._lock:
-            key = (service, region)
+        """The one client of a service in a Region. Clients are made one at a time (a
+        boto3 session is not safe for making clients from several threads at once),
+        under their own lock, so a thread that has its client never waits for one."""
+        key = (service, region)
+        found = self._clients.get(key)
+        if found is not None:
+            return found
+        with self._making:
             if key not in self._clients:
                 self._clients[key] = self._session.client(
                     service, region_name=region, config=self._config
