@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -17,8 +20,7 @@ from tests.conftest import ROOT
 from tests.fakes.fixtures import AwsDoubles
 from tests.live_check.builders import channel_role, connect_waba, subscribed_topic
 from tests.live_check.conftest import WRITE_PREFIXES, Doctor
-
-DENIED = ("AccessDeniedException", 403)
+from tests.test_packaging import PYPROJECT
 
 
 def test_access_denied_exits_2_naming_the_permission_and_the_statement(
@@ -221,3 +223,16 @@ def test_a_default_region_the_account_cannot_use_is_skipped_and_named(
     )
     code, document = doctor("--region", aws.region)
     assert code == 2 and document["error"]["kind"] == "failed"
+
+
+def test_the_console_script_is_installed_and_prints_its_policy() -> None:
+    scripts = PYPROJECT["project"]["scripts"]
+    assert scripts["social-messaging-doctor"] == "destination_review.doctor:run"
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "social-messaging-doctor"), "--print-iam-policy"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == READ_POLICY
