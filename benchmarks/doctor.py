@@ -23,9 +23,11 @@ from typing import Any
 
 import boto3
 
+from components.arns import sns_topic_arn
 from components.policy_documents import topic_key_policy, topic_policy
 from destination_review.live_check import PAGE_SIZE, AccountReport, check_account
 
+PARTITION = "aws"
 ACCOUNT = "123456789012"
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-1", "sa-east-1", "ca-central-1")
 # The stated budget: per WABA, one tag read, and for its own topic the topic's
@@ -54,12 +56,12 @@ class Account:
 
     def topic(self, region: str, index: int) -> str:
         name = "shared-events" if self.shared_topic else f"events-{index}"
-        return f"arn:aws:sns:{region}:{ACCOUNT}:{name}"
+        return sns_topic_arn(PARTITION, region, ACCOUNT, name)
 
     def waba(self, region: str, index: int) -> dict[str, Any]:
         hex_id = f"{self.regions.index(region):02x}{index:030x}"
         return {
-            "arn": f"arn:aws:social-messaging:{region}:{ACCOUNT}:waba/{hex_id}",
+            "arn": f"arn:{PARTITION}:social-messaging:{region}:{ACCOUNT}:waba/{hex_id}",
             "id": f"waba-{hex_id}",
             "wabaId": str(index),
             "registrationStatus": "COMPLETE",
@@ -87,8 +89,8 @@ def _list(account: Account, params: dict[str, Any], region: str) -> dict[str, An
 
 def _topic(account: Account, params: dict[str, Any], region: str) -> dict[str, Any]:
     arn = params["TopicArn"]
-    policy = topic_policy("aws", region, ACCOUNT, arn)
-    key = f"arn:aws:kms:{region}:{ACCOUNT}:key/{arn.rsplit(':', 1)[1]}"
+    policy = topic_policy(PARTITION, region, ACCOUNT, arn)
+    key = f"arn:{PARTITION}:kms:{region}:{ACCOUNT}:key/{arn.rsplit(':', 1)[1]}"
     return {"Attributes": {"TopicArn": arn, "Policy": json.dumps(policy), "KmsMasterKeyId": key}}
 
 
@@ -108,7 +110,7 @@ def _key(account: Account, params: dict[str, Any], region: str) -> dict[str, Any
 _ANSWERS: dict[str, Callable[[Account, dict[str, Any], str], Any]] = {
     "GetCallerIdentity": lambda a, p, r: {
         "Account": ACCOUNT,
-        "Arn": f"arn:aws:iam::{ACCOUNT}:user/operator",
+        "Arn": f"arn:{PARTITION}:iam::{ACCOUNT}:user/operator",
         "UserId": "AIDAOPERATOR",
     },
     "ListLinkedWhatsAppBusinessAccounts": _list,
@@ -119,13 +121,13 @@ _ANSWERS: dict[str, Callable[[Account, dict[str, Any], str], Any]] = {
             {
                 "SubscriptionArn": p["TopicArn"] + ":0b20392c",
                 "Protocol": "sqs",
-                "Endpoint": f"arn:aws:sqs:{r}:{ACCOUNT}:events",
+                "Endpoint": f"arn:{PARTITION}:sqs:{r}:{ACCOUNT}:events",
                 "TopicArn": p["TopicArn"],
             }
         ]
     },
     "DescribeKey": _key,
-    "GetKeyPolicy": lambda a, p, r: {"Policy": json.dumps(topic_key_policy("aws", r, ACCOUNT))},
+    "GetKeyPolicy": lambda a, p, r: {"Policy": json.dumps(topic_key_policy(PARTITION, r, ACCOUNT))},
 }
 
 
