@@ -40,6 +40,9 @@ def test_after_up_every_waba_is_healthy_but_the_one_without_subscription(
     for name, value in workspace.env().items():
         if name.startswith("AWS_"):
             monkeypatch.setenv(name, value)
+    # boto3's default session keeps the credentials it first finds: a fresh one for these
+    # doubles, and the previous one back afterwards for the tests that follow.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     aws = workspace.aws
     orders = aws.emulator.link_waba("Orders (SNS)", region=REGION)
     support = aws.emulator.link_waba("Support (Connect)", region=REGION)
