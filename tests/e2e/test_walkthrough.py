@@ -32,6 +32,7 @@ def test_scripts_walkthrough_runs_every_step_and_leaves_the_wabas_as_they_were(
         "pulumi up",
         "pulumi stack output",
         "examples/consumer: pulumi up",
+        "social-messaging-doctor",
         "pulumi destroy",
     ):
         assert any(step in line for line in steps), (step, steps)

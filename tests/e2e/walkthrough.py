@@ -7,9 +7,10 @@ starts moto (SNS, KMS, IAM, STS, SQS) and the socialmessaging emulator on loopba
 two WABAs there, and then runs, printing each command and what the CLI printed:
 `pulumi install` in the policy pack, `pulumi preview --policy-pack`, `pulumi up`,
 `pulumi stack output`, the consumer example's `pulumi up` through a stack reference,
-and `pulumi destroy` of both. Everything lives in a temporary folder that is removed
-at the end; AWS is never called. The doubles live in tests/: this is a demonstration,
-not a way to deploy.
+`social-messaging-doctor` (the live check: both WABAs healthy, the consumer's queue
+subscribed to the topic), and `pulumi destroy` of both. Everything lives in a temporary
+folder that is removed at the end; AWS is never called. The doubles live in tests/: this
+is a demonstration, not a way to deploy.
 """
 
 from __future__ import annotations
@@ -100,6 +101,18 @@ def walk(keep: bool) -> int:
             say("examples/consumer: pulumi up (reads the topic through a stack reference)")
             queue_stack.up()
             show(ws)
+            doctor = [str(Path(sys.executable).parent / "social-messaging-doctor"), "--quiet"]
+            say(f"social-messaging-doctor --region {REGION} (the live check, read-only)")
+            checked = subprocess.run(
+                [*doctor, "--region", REGION],
+                env=ws.env(),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            print(checked.stdout + checked.stderr, flush=True)
+            assert checked.returncode == 0, f"the live check exited {checked.returncode}"
+
             say("examples/consumer: pulumi destroy")
             queue_stack.destroy()
             show(ws)
