@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,7 +16,12 @@ from components.policy_documents import (
     topic_key_policy,
     topic_policy,
 )
-from tests import expected
+from tests.document_checks import (
+    assert_channel_role_permissions,
+    assert_key_policy,
+    assert_topic_policy,
+    assert_trust_policy,
+)
 
 TARGETS = [
     ("aws", "us-east-1", "111122223333"),
@@ -27,9 +34,7 @@ TARGETS = [
 def test_key_policy_keeps_the_key_manageable_and_grants_the_service_with_conditions(
     partition: str, region: str, account: str
 ) -> None:
-    assert topic_key_policy(partition, region, account) == expected.key_policy(
-        partition, region, account
-    )
+    assert_key_policy(topic_key_policy(partition, region, account), partition, region, account)
 
 
 @pytest.mark.parametrize(("partition", "region", "account"), TARGETS)
@@ -37,22 +42,92 @@ def test_topic_policy_grants_publish_on_the_exact_topic_and_denies_plain_http(
     partition: str, region: str, account: str
 ) -> None:
     topic = f"arn:{partition}:sns:{region}:{account}:events"
-    assert topic_policy(partition, region, account, topic) == expected.topic_policy(
-        partition, region, account, topic
-    )
+    document = topic_policy(partition, region, account, topic)
+    assert_topic_policy(document, partition, region, account, topic)
 
 
 @pytest.mark.parametrize(("partition", "region", "account"), TARGETS)
 def test_channel_role_trusts_only_this_accounts_social_messaging(
     partition: str, region: str, account: str
 ) -> None:
-    assert connect_channel_trust_policy(partition, region, account) == expected.trust_policy(
-        partition, region, account
-    )
+    document = connect_channel_trust_policy(partition, region, account)
+    assert_trust_policy(document, partition, region, account)
 
 
 def test_channel_role_permissions_are_exactly_the_documented_actions() -> None:
-    assert connect_channel_permissions_policy() == expected.PERMISSIONS_POLICY
+    assert_channel_role_permissions(connect_channel_permissions_policy())
+
+
+def _without_conditions(document: dict[str, Any]) -> dict[str, Any]:
+    broken = copy.deepcopy(document)
+    for statement in broken["Statement"]:
+        if statement["Effect"] == "Allow":
+            statement.pop("Condition", None)
+    return broken
+
+
+def _any_resource(document: dict[str, Any]) -> dict[str, Any]:
+    broken = copy.deepcopy(document)
+    for statement in broken["Statement"]:
+        statement["Resource"] = "*"
+    return broken
+
+
+def _without_tls_deny(document: dict[str, Any]) -> dict[str, Any]:
+    broken = copy.deepcopy(document)
+    broken["Statement"] = [s for s in broken["Statement"] if s["Effect"] == "Allow"]
+    return broken
+
+
+def _service_may_do_everything(document: dict[str, Any]) -> dict[str, Any]:
+    broken = copy.deepcopy(document)
+    for statement in broken["Statement"]:
+        if isinstance(statement.get("Principal"), dict) and "Service" in statement["Principal"]:
+            statement["Action"] = "*"
+    return broken
+
+
+def _judgements(partition: str, region: str, account: str) -> dict[str, Any]:
+    topic = f"arn:{partition}:sns:{region}:{account}:events"
+    return {
+        "key": (
+            topic_key_policy(partition, region, account),
+            lambda d: assert_key_policy(d, partition, region, account),
+        ),
+        "topic": (
+            topic_policy(partition, region, account, topic),
+            lambda d: assert_topic_policy(d, partition, region, account, topic),
+        ),
+        "trust": (
+            connect_channel_trust_policy(partition, region, account),
+            lambda d: assert_trust_policy(d, partition, region, account),
+        ),
+    }
+
+
+BREAKAGES = [
+    ("key", _without_conditions),
+    ("key", _service_may_do_everything),
+    ("topic", _without_conditions),
+    ("topic", _any_resource),
+    ("topic", _without_tls_deny),
+    ("topic", _service_may_do_everything),
+    ("trust", _without_conditions),
+    ("trust", _service_may_do_everything),
+]
+
+
+@pytest.mark.parametrize(
+    ("document", "breakage"), BREAKAGES, ids=lambda b: getattr(b, "__name__", b)
+)
+def test_each_check_refuses_a_document_broken_the_way_a_reviewer_fears(
+    document: str, breakage: Callable[[dict[str, Any]], dict[str, Any]]
+) -> None:
+    """The checks above can fail: each breakage of a generated document is caught."""
+    generated, judge = _judgements(*TARGETS[0])[document]
+    judge(generated)
+    with pytest.raises(AssertionError):
+        judge(breakage(generated))
 
 
 # parliament lints every document as an identity policy. These findings are expected, and
