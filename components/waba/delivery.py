@@ -15,7 +15,6 @@ events arrive); the live check reports it (`confined=True`).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -113,10 +112,26 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _wildcard(pattern: str, value: str, ignore_case: bool = False) -> bool:
-    """IAM wildcard matching: `*` is any run of characters, `?` one character."""
-    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
-    flags = re.IGNORECASE if ignore_case else 0
-    return re.fullmatch(regex, value, flags) is not None
+    """IAM wildcard matching: `*` is any run of characters, `?` one character.
+
+    Without regular expressions: a policy read from an account can hold any pattern, and
+    a backtracking regex of many `*` takes exponential time on a long value. This walk
+    keeps one fallback (the last `*`), so it costs at most len(pattern) * len(value)."""
+    if ignore_case:
+        pattern, value = pattern.lower(), value.lower()
+    p = v = 0
+    star, resume = -1, 0
+    while v < len(value):
+        if p < len(pattern) and pattern[p] == "*":
+            star, resume, p = p, v, p + 1
+        elif p < len(pattern) and pattern[p] in ("?", value[v]):
+            p, v = p + 1, v + 1
+        elif star >= 0:
+            resume += 1
+            p, v = star + 1, resume
+        else:
+            return False
+    return all(c == "*" for c in pattern[p:])
 
 
 def load_policy(document: Any) -> dict[str, Any]:

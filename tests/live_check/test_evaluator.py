@@ -4,15 +4,19 @@ confined; each way of loosening a condition is caught."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from components.policy_documents import (
     connect_channel_trust_policy,
     topic_key_policy,
     topic_policy,
 )
+from components.waba import delivery
 from components.waba.delivery import (
     DeliveryContext,
     key_policy_problems,
@@ -88,3 +92,28 @@ def test_the_statement_to_add_is_the_projects_own() -> None:
     [problem] = topic_policy_problems(TOPIC, document, CONTEXT)
     assert f'"aws:SourceArn": "arn:{PARTITION}:social-messaging:{REGION}:{ACCOUNT}:*"' in problem
     assert problem.kind == "topic-policy-no-grant"
+
+
+def _regex_wildcard(pattern: str, value: str) -> bool:
+    """IAM's wildcard semantics written the obvious way, to compare against."""
+    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(regex, value, re.S) is not None
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.text("ab*?:", max_size=8), st.text("ab*?:", max_size=10))
+def test_wildcards_match_as_iam_reads_them(pattern: str, value: str) -> None:
+    assert delivery._wildcard(pattern, value) == _regex_wildcard(pattern, value)
+    assert delivery._wildcard(pattern.upper(), value, ignore_case=True) == _regex_wildcard(
+        pattern, value
+    )
+
+
+def test_a_hostile_pattern_in_a_live_policy_is_judged_not_backtracked() -> None:
+    """`a*a*…*b` against a long run of `a` takes a backtracking regex exponential time;
+    a policy read from an account may hold it. It is judged (no match) in one pass."""
+    pattern = "*".join("a" * 30) + "*b"
+    statement = {"Effect": "Allow", "Principal": {"Service": "*"}, "Action": "sns:Publish"}
+    document = {"Statement": [{**statement, "Resource": pattern}]}
+    granted = delivery.granted_actions(document, ["sns:Publish"], {}, "a" * 2048)
+    assert granted == set()
