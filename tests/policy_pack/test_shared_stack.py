@@ -72,9 +72,9 @@ def test_the_shared_servicer_deserialises_the_stack_once(monkeypatch: pytest.Mon
     calls: list[int] = []
     original = shared_stack.stack_resources
 
-    def counting(servicer: Any, request: Any) -> list[Any]:
+    def counting(servicer: Any, request: Any, redactor: Any) -> list[Any]:
         calls.append(len(request.resources))
-        return original(servicer, request)
+        return original(servicer, request, redactor)
 
     monkeypatch.setattr(shared_stack, "stack_resources", counting)
     case = next(c for c in CASES if len(c.resources) > 2)

@@ -25,7 +25,7 @@ from .conditions import (
     confused_deputy_problems,
     pins_an_account,
 )
-from .config import string_list_setting
+from .config import SettingError, string_list_setting
 from .documents import PRINCIPAL_KEYS, Statement, parse_document
 from .engine import resource_validation
 from .metadata import TAGS
@@ -52,7 +52,7 @@ def exempt_services(config: Mapping[str, Any]) -> list[str]:
     exempt = string_list_setting(config, POLICY_NAME, EXEMPT_SERVICES, [])
     refused = [item for item in exempt if is_exempt(SOCIAL_MESSAGING_PRINCIPAL, [item])]
     if refused:
-        raise ValueError(
+        raise SettingError(
             f"Policy '{POLICY_NAME}' setting `{EXEMPT_SERVICES}` contains {refused!r}; "
             f"{SOCIAL_MESSAGING_PRINCIPAL} sends aws:SourceAccount and aws:SourceArn and is the "
             "service this pack protects, so it cannot be exempted. Remove it from the "

@@ -63,29 +63,31 @@ def check_delivery_permissions(
     """Follow each destination to the topic, key or role it needs, when they are in the stack."""
     outcome = Outcome()
     for destination in index.destinations():
-        view = view_destination(index, destination)
-        if view.kind == "sns":
-            for topic in view.topics:
-                topic_arn = known_str(topic.get(ARN)) or view.arn
-                judged = _judged(
-                    index,
-                    ("topic", topic.urn, topic_arn or ""),
-                    partial(_check_topic, topic, topic_arn),
+        with outcome.judging(destination.label, destination.urn):
+            view = view_destination(index, destination)
+            if view.kind == "sns":
+                for topic in view.topics:
+                    topic_arn = known_str(topic.get(ARN)) or view.arn
+                    judged = _judged(
+                        index,
+                        ("topic", topic.urn, topic_arn or ""),
+                        partial(_check_topic, topic, topic_arn),
+                    )
+                    _add_for(view, judged, outcome)
+            elif view.kind == "connect":
+                _check_connect(index, view, outcome)
+            elif view.kind == "other" and view.arn is not None:
+                outcome.add(
+                    f"`eventDestinationArn` of {destination.label} is '{view.arn}', which is "
+                    "neither an SNS topic ARN nor an Amazon Connect instance ARN"
+                    f"{_arn_hint(view.arn)}, the only destinations AWS End User Messaging "
+                    "Social delivers to; point it at a standard SNS topic "
+                    "(arn:<partition>:sns:<region>:<account-id>:<topic-name>) or a Connect "
+                    "instance (arn:<partition>:connect:<region>:<account-id>:instance/<id>).",
+                    destination.urn,
                 )
-                _add_for(view, judged, outcome)
-        elif view.kind == "connect":
-            _check_connect(index, view, outcome)
-        elif view.kind == "other" and view.arn is not None:
-            outcome.add(
-                f"`eventDestinationArn` of {destination.label} is '{view.arn}', which is neither "
-                f"an SNS topic ARN nor an Amazon Connect instance ARN{_arn_hint(view.arn)}, the "
-                "only destinations AWS End User Messaging Social delivers to; point it at a "
-                "standard SNS topic (arn:<partition>:sns:<region>:<account-id>:<topic-name>) or a "
-                "Connect instance (arn:<partition>:connect:<region>:<account-id>:instance/<id>).",
-                destination.urn,
-            )
-        elif destination.get(EVENT_DESTINATION_ARN) is not None:
-            outcome.unknown(unknown_destination_note(view))
+            elif destination.get(EVENT_DESTINATION_ARN) is not None:
+                outcome.unknown(unknown_destination_note(view))
     return outcome
 
 
