@@ -17,10 +17,10 @@ from destination_review.policy_analyzer import (
     PolicyPackServer,
     Secret,
 )
-from tests.policy_pack.corpus_cases import POLICY_NAMES as CORPUS_POLICY_NAMES
+from tests.policy_pack.corpus_cases import POLICY_NAMES as PACK_POLICY_NAMES
 from tests.policy_pack.program_stacks import program_stack, with_properties
 
-POLICY_NAMES = set(CORPUS_POLICY_NAMES)
+POLICY_NAMES = set(PACK_POLICY_NAMES)
 
 UNCONDITIONED_TRUST = json.dumps(
     {
