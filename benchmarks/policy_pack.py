@@ -31,6 +31,7 @@ Timings on a shared machine vary; read the ratios.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -59,6 +60,7 @@ REGION = "us-east-1"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # what the engine sends for an unknown value
 PACKS = ("pack", "null", "empty")
 SHAPES = ("project", "unrelated", "topics", "own-topics")
+HOSTILE_SHAPES = ("rsa-keys", "role-policies", "one-name", "one-topic", "loud", "hostile-mix")
 CONDITIONS = {
     "StringEquals": {"aws:SourceAccount": ACCOUNT},
     "ArnLike": {"aws:SourceArn": f"arn:{PARTITION}:social-messaging:{REGION}:{ACCOUNT}:*"},
@@ -346,6 +348,138 @@ def topic_with_policy(index: int) -> list[AnalyzedResource]:
     ]
 
 
+def rsa_keys(index: int) -> list[AnalyzedResource]:
+    """Hostile: an RSA key and a key policy whose `keyId` is unknown and comes from no key
+    (each policy may then be any key's): 2 resources."""
+    grant = {
+        "Statement": [
+            {"Effect": "Allow", "Principal": SERVICE, "Action": "kms:Decrypt", "Resource": "*"}
+        ]
+    }
+    return [
+        resource(
+            "aws:kms/key:Key",
+            f"rsa-{index}",
+            {"customerMasterKeySpec": "RSA_2048", "keyId": UNKNOWN, "arn": UNKNOWN},
+        ),
+        resource(
+            "aws:kms/keyPolicy:KeyPolicy",
+            f"rsa-{index}-policy",
+            {"keyId": UNKNOWN, "policy": json.dumps(grant)},
+        ),
+    ]
+
+
+def channel_role_with_unknown_policy(index: int) -> list[AnalyzedResource]:
+    """Hostile: a role social-messaging assumes and a role policy whose `role` is unknown and
+    comes from no role (each policy may then be any role's): 2 resources."""
+    name = f"assumed-{index}"
+    trust = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": SERVICE,
+                "Action": "sts:AssumeRole",
+                "Condition": CONDITIONS,
+            }
+        ]
+    }
+    permissions = {
+        "Statement": [
+            {"Effect": "Allow", "Action": "connect:SendIntegrationEvent", "Resource": "*"}
+        ]
+    }
+    return [
+        resource("aws:iam/role:Role", name, {"name": name, "assumeRolePolicy": json.dumps(trust)}),
+        resource(
+            "aws:iam/rolePolicy:RolePolicy",
+            f"{name}-policy",
+            {"role": UNKNOWN, "policy": json.dumps(permissions)},
+        ),
+    ]
+
+
+def topic_of_one_name(index: int) -> list[AnalyzedResource]:
+    """Hostile: every topic has the same name; every fifth resource a destination at it."""
+    if index % 5 == 4:
+        return [
+            resource(
+                "pulumi-python:dynamic/social-messaging:WabaEventDestination",
+                f"same-{index}-waba",
+                {
+                    "wabaId": f"waba-{index:032x}",
+                    "eventDestinationArn": f"arn:{PARTITION}:sns:{REGION}:{ACCOUNT}:same",
+                },
+            )
+        ]
+    return [resource("aws:sns/topic:Topic", f"same-{index}", {"name": "same", "arn": UNKNOWN})]
+
+
+def policy_on_one_topic(index: int) -> list[AnalyzedResource]:
+    """Hostile: one destination topic, and every other resource a topic policy on it."""
+    if index == 0:
+        return sns_destination(0)
+    topic_urn = urn("aws:sns/topic:Topic", "events-0")
+    policy = {
+        "Statement": [
+            {
+                "Sid": f"s{index}",
+                "Effect": "Allow",
+                "Principal": SERVICE,
+                "Action": "sns:Publish",
+                "Resource": f"arn:{PARTITION}:sns:{REGION}:{ACCOUNT}:events-0",
+                "Condition": CONDITIONS,
+            }
+        ]
+    }
+    return [
+        resource(
+            "aws:sns/topicPolicy:TopicPolicy",
+            f"events-0-policy-{index}",
+            {"arn": UNKNOWN, "policy": json.dumps(policy)},
+            {"arn": [topic_urn]},
+        )
+    ]
+
+
+def blown_up_statement(index: int) -> list[AnalyzedResource]:
+    """Hostile: a topic whose one statement grants 40 service principals under 40 SourceArn
+    values that are no ARNs (1,600 problems before the caps)."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": [f"svc{i}.amazonaws.com" for i in range(40)]},
+        "Action": "sns:Publish",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": ACCOUNT},
+            "ArnLike": {"aws:SourceArn": [f"not-an-arn-{i}" for i in range(40)]},
+        },
+    }
+    name = f"loud-{index}"
+    return [
+        resource(
+            "aws:sns/topic:Topic",
+            name,
+            {"name": name, "policy": json.dumps({"Statement": [statement]})},
+        )
+    ]
+
+
+HOSTILE_UNITS: dict[str, Callable[[int], list[AnalyzedResource]]] = {
+    "rsa-keys": rsa_keys,
+    "role-policies": channel_role_with_unknown_policy,
+    "one-name": topic_of_one_name,
+    "one-topic": policy_on_one_topic,
+    "loud": blown_up_statement,
+}
+
+
+def hostile_mix(size: int) -> Iterator[AnalyzedResource]:
+    """Every hostile shape at once, a fifth of the stack each."""
+    share = max(1, size // len(HOSTILE_UNITS))
+    for unit in HOSTILE_UNITS.values():
+        yield from itertools.islice(repeated(unit, share), share)
+
+
 def repeated(
     unit: Callable[[int], list[AnalyzedResource]], size: int
 ) -> Iterator[AnalyzedResource]:
@@ -387,6 +521,10 @@ def stack(shape: str, size: int) -> list[AnalyzedResource]:
     elif shape == "unrelated":
         head = sns_destination(0) + connect_destination(1)
         units = iter(head + [r for i in range(size) for r in serverless_app(i)])
+    elif shape in HOSTILE_UNITS:
+        units = repeated(HOSTILE_UNITS[shape], size)
+    elif shape == "hostile-mix":
+        units = itertools.chain(hostile_mix(size), repeated(rsa_keys, size))
     else:
         units = repeated(topic_with_policy, size)
     return [next(units) for _ in range(size)]

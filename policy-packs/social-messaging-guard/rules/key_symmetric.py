@@ -83,6 +83,10 @@ def _unknown_policies(index: StackIndex, key: Node) -> list[str]:
     ]
 
 
+def _more(count: int, what: str) -> str:
+    return f" (and so for {count:,} more {what})" if count > 0 else ""
+
+
 def _may_grant(document: Document) -> bool:
     if document.unknown or any(s.may_grant_unknown for s in document.statements):
         return True
@@ -112,15 +116,20 @@ def check_key_symmetric(index: StackIndex, config: Mapping[str, Any] | None = No
             elif problems or unknown:
                 # Not known to serve a topic or the service: only an unknown link can
                 # bring it in scope.
-                for where in _unknown_policies(index, key) + untraceable:
+                # One note per kind of unknown link (the first, with how many more), so a
+                # stack of many keys and many untraceable policies stays linear.
+                wheres = _unknown_policies(index, key) + untraceable
+                if wheres:
                     outcome.unknown(
-                        f"{where}, so it is not known whether KMS key {key.label} "
+                        f"{wheres[0]}{_more(len(wheres) - 1, 'key policies')}, so it is not known "
+                        f"whether KMS key {key.label} "
                         f"({', '.join(problems) or 'settings unknown'}) is granted to the service"
                     )
-                for topic, reference in unresolved_topics:
+                if unresolved_topics:
+                    topic, reference = unresolved_topics[0]
                     outcome.unknown(
-                        f"{reference.note}, so it is not known whether topic {topic.label} uses "
-                        f"KMS key {key.label}"
+                        f"{reference.note}{_more(len(unresolved_topics) - 1, 'topics')}, so it is "
+                        f"not known whether topic {topic.label} uses KMS key {key.label}"
                     )
     return outcome
 
