@@ -32,7 +32,14 @@ from .conditions import judged_block, parse_operator
 from .documents import parse_text, wildcard_regex
 from .index import StackIndex
 from .model import Node
-from .values import Outcome, Resource, UndecidedAtPreview, plain, plain_properties
+from .values import (
+    JudgingFailed,
+    Outcome,
+    Resource,
+    UndecidedAtPreview,
+    plain,
+    plain_properties,
+)
 
 StackCheck = Callable[[StackIndex, Mapping[str, Any]], Outcome]
 ResourceCheck = Callable[[Node, Mapping[str, Any]], Outcome]
@@ -60,7 +67,11 @@ def report(outcome: Outcome, report_violation: ReportViolation) -> None:
     notes, each with one line for the rest."""
     findings, notes = outcome.capped()
     for finding in findings:
-        report_violation(finding.message, finding.urn)
+        if not finding.fault:
+            report_violation(finding.message, finding.urn)
+    faults = [finding for finding in findings if finding.fault]
+    if faults:
+        raise JudgingFailed(faults, notes)
     if notes:
         raise UndecidedAtPreview(notes)
 

@@ -41,7 +41,7 @@ from pulumi.runtime import proto
 
 from .config import SettingError
 from .engine import SHARED
-from .values import could_not_judge
+from .values import JudgingFailed, could_not_judge
 from .wire import Redactor, read_struct, safe_message
 
 # The pulumi-policy releases whose `_PolicyAnalyzerServicer.AnalyzeStack` this copies.
@@ -211,24 +211,13 @@ class SharedStackServicer(_BASE or object):  # type: ignore[misc]
                 loop = asyncio.new_event_loop()
                 loop.run_until_complete(result)
                 loop.close()
+        except JudgingFailed as e:
+            for fault in e.faults:
+                report_fault(fault.message, fault.urn)
+            if e.notes:
+                self._cannot_run(policy, "; ".join(e.notes), response, redactor)
         except pp.UnknownValueError as e:
-            pack_name = _private(self, "policy_pack_name")
-            pack_version = _private(self, "policy_pack_version")
-            message = (
-                f"can't run policy '{policy.name}' from policy pack "
-                f"'{pack_name}@v{pack_version}' during preview: {e.message}"
-            )
-            response.diagnostics.append(
-                proto.AnalyzeDiagnostic(
-                    policyName=policy.name,
-                    policyPackName=pack_name,
-                    policyPackVersion=pack_version,
-                    message=safe_message(message, redactor),
-                    urn="",
-                    description=policy.description,
-                    enforcementLevel=self._map_enforcement_level(pp.EnforcementLevel.ADVISORY),
-                )
-            )
+            self._cannot_run(policy, e.message, response, redactor)
         except pp._NotApplicableError as e:
             response.not_applicable.append(
                 proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
@@ -238,6 +227,28 @@ class SharedStackServicer(_BASE or object):  # type: ignore[misc]
         except Exception as error:  # noqa: BLE001 (fail closed: any fault is a refusal)
             what = f"resource {subject}" if subject else "the stack"
             report_fault(could_not_judge(what, error), subject or None)
+
+    def _cannot_run(self, policy: Any, notes: str, response: Any, redactor: Redactor) -> None:
+        """pulumi-policy's advisory "can't run policy ... during preview" line."""
+        pack_name = _private(self, "policy_pack_name")
+        pack_version = _private(self, "policy_pack_version")
+        message = (
+            f"can't run policy '{policy.name}' from policy pack "
+            f"'{pack_name}@v{pack_version}' during preview: {notes}"
+        )
+        response.diagnostics.append(
+            proto.AnalyzeDiagnostic(
+                policyName=policy.name,
+                policyPackName=pack_name,
+                policyPackVersion=pack_version,
+                message=safe_message(message, redactor),
+                urn="",
+                description=policy.description,
+                enforcementLevel=self._map_enforcement_level(
+                    policy_module.EnforcementLevel.ADVISORY
+                ),
+            )
+        )
 
 
 def install() -> bool:

@@ -243,6 +243,7 @@ class Finding:
 
     message: str
     urn: str | None = None
+    fault: bool = False  # "could not judge": mandatory whatever the policy's level
 
 
 # Findings one resource may yield from one policy, and notes one "can't run" line lists:
@@ -290,7 +291,7 @@ class Outcome:
         except (UnknownValueError, SettingError):
             raise
         except Exception as error:  # noqa: BLE001 (fail closed: any fault is a refusal)
-            self.add(could_not_judge(what, error), urn)
+            self._add(Finding(could_not_judge(what, error), urn, fault=True))
 
     def capped(self) -> tuple[list[Finding], list[str]]:
         """The findings, at most `MAX_FINDINGS_PER_RESOURCE` per resource with one line for
@@ -339,3 +340,18 @@ class UndecidedAtPreview(UnknownValueError):
     def __init__(self, notes: Sequence[str]) -> None:
         super().__init__(UNKNOWN_STRING_VALUE, [])
         self.message = "; ".join(notes)
+
+
+class JudgingFailed(UnknownValueError):
+    """Raised after a rule reported its findings, carrying what it failed to judge.
+
+    The pack's servicer reports each fault as a mandatory violation on its resource and
+    the notes as the usual "can't run policy" line. (Under pulumi-policy's own servicer,
+    an UnknownValueError at least becomes that line instead of failing the call.)
+    """
+
+    def __init__(self, faults: Sequence[Finding], notes: Sequence[str]) -> None:
+        super().__init__(UNKNOWN_STRING_VALUE, [])
+        self.faults = list(faults)
+        self.notes = list(notes)
+        self.message = "; ".join([f.message for f in self.faults] + self.notes)
