@@ -19,13 +19,21 @@ destination plus unrelated serverless apps: bucket, role with its attachment, qu
 queue policy, log group, function, event source mapping), `topics` (topics that each have
 a topic policy, in both provider families) and `own-topics` (destinations that each have
 their own key, alias, topic, topic policy or channel role and role policy: the most work
-per resource for the pack). The table
+per resource for the pack). The hostile
+shapes (`--shapes hostile`) are those a stack author could write to slow a preview down:
+`rsa-keys` (RSA keys with key policies whose key is unknown), `role-policies` (roles the
+service assumes with role policies whose role is unknown), `one-name` (topics that all have
+one name, and destinations at it), `one-topic` (every resource a topic policy on one
+topic), `loud` (topics whose one statement grants 40 services under 40 bad values) and
+`hostile-mix` (a fifth of each); the pack must grow linearly on each, and cost at most
+twice the `project` stack on the mix. The table
 gives the median `AnalyzeStack` time of interleaved runs, the pack's ratio to the null and
 to the empty pack, and the growth exponent from 1,000 to 10,000 resources (1.0 is linear).
 Timings on a shared machine vary; read the ratios.
 
     python -m benchmarks.policy_pack                      # 100 and 1,000 resources
     python -m benchmarks.policy_pack --sizes 100 1000 10000 --runs 5
+    python -m benchmarks.policy_pack --shapes hostile --sizes 1000 10000
 """
 
 from __future__ import annotations
@@ -583,7 +591,13 @@ def growth(small: float, large: float, ratio: float) -> float:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
-    parser.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES))
+    parser.add_argument(
+        "--shapes",
+        nargs="+",
+        choices=SHAPES + HOSTILE_SHAPES + ("hostile",),
+        default=list(SHAPES),
+        help="`hostile` stands for every hostile shape, with `project` to compare",
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
         "--clock",
@@ -593,6 +607,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "wall: the caller's wall clock",
     )
     args = parser.parse_args(argv)
+    if "hostile" in args.shapes:
+        args.shapes = ["project", *HOSTILE_SHAPES]
     with tempfile.TemporaryDirectory() as scratch, ExitStack() as running:
         folders = {
             "pack": PACK_DIR,
@@ -628,6 +644,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                     for name in PACKS
                 ]
                 print(f"{shape:<13}" + "".join(f"{value:>8.2f}" for value in row))
+        if "project" in args.shapes and "hostile-mix" in args.shapes:
+            print("\nthe pack on a hostile mix against the realistic project stack")
+            for size in sizes:
+                ratio = results["hostile-mix", size]["pack"] / results["project", size]["pack"]
+                print(f"{size:>10,} resources: {ratio:.2f}x")
 
 
 if __name__ == "__main__":
