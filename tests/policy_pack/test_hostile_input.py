@@ -7,6 +7,7 @@ pack must now answer every one with violations, never with an error.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from pulumi_policy import EnforcementLevel
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE as UNKNOWN
 from rules import PACK_NAME, confused_deputy, policies, shared_stack, topic_standard
 
+from benchmarks.policy_pack import HOSTILE_SHAPES, stack
 from destination_review.policy_analyzer import (
     AnalyzedResource,
     PolicyPackServer,
@@ -287,3 +289,40 @@ def test_one_loud_statement_yields_a_bounded_answer(server: PolicyPackServer) ->
     assert "390 more found, and the grants to 399 more service principals" in (
         violations[-1].message
     )
+
+
+# Linear time on the issue's hostile shapes (work counted, never timed) -------------------
+
+
+def calls_to_judge(stack: list[AnalyzedResource]) -> int:
+    """The Python function calls one `AnalyzeStack` makes."""
+    request = stack_request(stack)
+    running = servicer()
+    count = 0
+
+    def counting(frame: Any, event: str, arg: Any) -> None:
+        nonlocal count
+        count += event == "call"
+
+    sys.setprofile(counting)
+    try:
+        running.AnalyzeStack(request, None)
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+@pytest.mark.parametrize("shape", HOSTILE_SHAPES)
+def test_hostile_shapes_cost_linear_work(shape: str) -> None:
+    # Were: RSA keys x key policies of unknown key, roles x role policies of unknown role,
+    # topics of one name, topic policies on one topic: each quadratic or worse.
+    small, large = calls_to_judge(stack(shape, 300)), calls_to_judge(stack(shape, 600))
+    assert large <= 2.2 * small, (shape, small, large)
+
+
+def test_a_hostile_stack_costs_about_what_a_realistic_one_does() -> None:
+    hostile, realistic = (
+        calls_to_judge(stack("hostile-mix", 600)),
+        calls_to_judge(stack("project", 600)),
+    )
+    assert hostile <= 2 * realistic, (hostile, realistic)
