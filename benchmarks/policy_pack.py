@@ -55,6 +55,7 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from destination_review.policy_analyzer import (
     PACK_DIR,
+    UNKNOWN,
     AnalyzedResource,
     PolicyPackServer,
     make_urn,
@@ -65,7 +66,6 @@ PARTITION = "aws"
 LAMBDA_BASIC_EXECUTION = "service-role/AWSLambdaBasicExecutionRole"
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # what the engine sends for an unknown value
 PACKS = ("pack", "null", "empty")
 SHAPES = ("project", "unrelated", "topics", "own-topics")
 HOSTILE_SHAPES = ("rsa-keys", "role-policies", "one-name", "one-topic", "loud", "hostile-mix")
@@ -74,6 +74,16 @@ CONDITIONS = {
     "ArnLike": {"aws:SourceArn": f"arn:{PARTITION}:social-messaging:{REGION}:{ACCOUNT}:*"},
 }
 SERVICE = {"Service": "social-messaging.amazonaws.com"}
+CHANNEL_TRUST = {
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": SERVICE,
+            "Action": "sts:AssumeRole",
+            "Condition": CONDITIONS,
+        }
+    ]
+}
 
 # The null and empty packs: Python programs the engine would run, next to a PulumiPolicy.yaml.
 NULL_PACK = f"""
@@ -197,19 +207,21 @@ def sns_destination(index: int) -> list[AnalyzedResource]:
     ]
 
 
+def role_with_policy(name: str, role: str, permissions: Any) -> list[AnalyzedResource]:
+    """A role social-messaging assumes, and a role policy naming `role` (its name, or not)."""
+    return [
+        resource("aws:iam/role:Role", name, {"name": name, "assumeRolePolicy": CHANNEL_TRUST}),
+        resource(
+            "aws:iam/rolePolicy:RolePolicy",
+            f"{name}-policy",
+            {"role": role, "policy": json.dumps(permissions)},
+        ),
+    ]
+
+
 def connect_destination(index: int) -> list[AnalyzedResource]:
     """The channel role with its policy and a Connect destination: 3 resources."""
     name = f"channel-{index}"
-    trust = {
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": SERVICE,
-                "Action": "sts:AssumeRole",
-                "Condition": CONDITIONS,
-            }
-        ]
-    }
     permissions = {
         "Statement": [
             {
@@ -225,12 +237,7 @@ def connect_destination(index: int) -> list[AnalyzedResource]:
         ]
     }
     return [
-        resource("aws:iam/role:Role", name, {"name": name, "assumeRolePolicy": json.dumps(trust)}),
-        resource(
-            "aws:iam/rolePolicy:RolePolicy",
-            f"{name}-policy",
-            {"role": name, "policy": json.dumps(permissions)},
-        ),
+        *role_with_policy(name, name, permissions),
         resource(
             "pulumi-python:dynamic/social-messaging:WabaEventDestination",
             f"{name}-waba",
@@ -382,29 +389,12 @@ def channel_role_with_unknown_policy(index: int) -> list[AnalyzedResource]:
     """Hostile: a role social-messaging assumes and a role policy whose `role` is unknown and
     comes from no role (each policy may then be any role's): 2 resources."""
     name = f"assumed-{index}"
-    trust = {
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": SERVICE,
-                "Action": "sts:AssumeRole",
-                "Condition": CONDITIONS,
-            }
-        ]
-    }
     permissions = {
         "Statement": [
             {"Effect": "Allow", "Action": "connect:SendIntegrationEvent", "Resource": "*"}
         ]
     }
-    return [
-        resource("aws:iam/role:Role", name, {"name": name, "assumeRolePolicy": json.dumps(trust)}),
-        resource(
-            "aws:iam/rolePolicy:RolePolicy",
-            f"{name}-policy",
-            {"role": UNKNOWN, "policy": json.dumps(permissions)},
-        ),
-    ]
+    return role_with_policy(name, UNKNOWN, permissions)
 
 
 def topic_of_one_name(index: int) -> list[AnalyzedResource]:
@@ -450,18 +440,24 @@ def policy_on_one_topic(index: int) -> list[AnalyzedResource]:
     ]
 
 
-def blown_up_statement(index: int) -> list[AnalyzedResource]:
-    """Hostile: a topic whose one statement grants 40 service principals under 40 SourceArn
-    values that are no ARNs (1,600 problems before the caps)."""
-    statement = {
+def loud_statement(services: int, values: int) -> dict[str, Any]:
+    """One statement that grants `services` service principals under `values` SourceArn
+    values that are no ARNs: services x values problems before the pack's caps."""
+    return {
         "Effect": "Allow",
-        "Principal": {"Service": [f"svc{i}.amazonaws.com" for i in range(40)]},
+        "Principal": {"Service": [f"svc{i}.amazonaws.com" for i in range(services)]},
         "Action": "sns:Publish",
         "Condition": {
             "StringEquals": {"aws:SourceAccount": ACCOUNT},
-            "ArnLike": {"aws:SourceArn": [f"not-an-arn-{i}" for i in range(40)]},
+            "ArnLike": {"aws:SourceArn": [f"not-an-arn-{i}" for i in range(values)]},
         },
     }
+
+
+def blown_up_statement(index: int) -> list[AnalyzedResource]:
+    """Hostile: a topic whose one statement grants 40 service principals under 40 SourceArn
+    values that are no ARNs (1,600 problems before the caps)."""
+    statement = loud_statement(40, 40)
     name = f"loud-{index}"
     return [
         resource(

@@ -479,8 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         first = str(error).strip().splitlines()[0] if str(error).strip() else ""
         print(
-            f"review failed: {type(error).__name__}: {first} (run with --debug for the "
-            "traceback)",
+            f"review failed: {type(error).__name__}: {first} (run with --debug for the traceback)",
             file=sys.stderr,
         )
         return EXIT_ERROR

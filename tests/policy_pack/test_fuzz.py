@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pulumi.runtime.proto import analyzer_pb2
-from pulumi_policy import EnforcementLevel
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE as UNKNOWN
-from rules import PACK_NAME, policies, shared_stack
 from rules.adapters import DESTINATION_TYPE, SHAPES
 
 from destination_review.policy_analyzer import (
@@ -34,6 +31,7 @@ from destination_review.policy_analyzer import (
     stack_request,
     to_struct,
 )
+from tests.policy_pack.work import calls_to_judge, servicer
 
 EXAMPLES = int(os.environ.get("PACK_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(
@@ -194,12 +192,6 @@ def stacks(draw: st.DrawFn) -> list[AnalyzedResource]:
     ]
 
 
-def servicer() -> Any:
-    return shared_stack.SharedStackServicer(
-        PACK_NAME, "0.0.1", policies(), EnforcementLevel.MANDATORY
-    )
-
-
 def analyze(running: Any, resource: AnalyzedResource) -> analyzer_pb2.AnalyzeResponse:
     request = analyzer_pb2.AnalyzeRequest(
         type=resource.type, name=resource.name, urn=resource.resolved_urn
@@ -223,28 +215,9 @@ def test_no_exception_escapes_the_pack(stack: list[AnalyzedResource]) -> None:
             assert "could not judge" not in diagnostic.message, diagnostic.message
 
 
-def calls_to_judge(stack: list[AnalyzedResource]) -> int:
-    """The Python function calls one `AnalyzeStack` makes: the work, not the time."""
-    request = stack_request(stack)
-    running = servicer()
-    count = 0
-
-    def counting(frame: Any, event: str, arg: Any) -> None:
-        nonlocal count
-        if event == "call":
-            count += 1
-
-    sys.setprofile(counting)
-    try:
-        running.AnalyzeStack(request, None)
-    finally:
-        sys.setprofile(None)
-    return count
-
-
 def repeated(unit: list[AnalyzedResource], times: int) -> list[AnalyzedResource]:
     """The unit `times` over, each copy its own resources (names, URNs and links renamed)."""
-    copies = []
+    copies: list[AnalyzedResource] = []
     for copy in range(times):
         renamed = {r.resolved_urn: make_urn(r.type, f"{r.name}-{copy}") for r in unit}
         copies.extend(

@@ -7,17 +7,14 @@ pack must now answer every one with violations, never with an error.
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from pulumi.runtime.proto import analyzer_pb2
-from pulumi_policy import EnforcementLevel
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE as UNKNOWN
-from rules import PACK_NAME, confused_deputy, policies, shared_stack, topic_standard
+from rules import confused_deputy, topic_standard
 
-from benchmarks.policy_pack import HOSTILE_SHAPES, stack
+from benchmarks.policy_pack import HOSTILE_SHAPES, loud_statement, stack
 from destination_review.policy_analyzer import (
     AnalyzedResource,
     PolicyPackServer,
@@ -26,24 +23,21 @@ from destination_review.policy_analyzer import (
     stack_request,
 )
 from tests.policy_pack.program_stacks import program_stack, with_properties
+from tests.policy_pack.work import calls_to_judge, servicer
 
 ACCOUNT = "111122223333"
-SERVICE = {"Service": "sns.amazonaws.com"}
-GOOD_CONDITION = {
-    "StringEquals": {"aws:SourceAccount": ACCOUNT},
-    "ArnLike": {"aws:SourceArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"},
-}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[PolicyPackServer]:
-    with PolicyPackServer() as running:
-        yield running
 
 
 @pytest.fixture(autouse=True)
 def default_config(server: PolicyPackServer) -> None:
     server.configure({})
+
+
+SERVICE = {"Service": "sns.amazonaws.com"}
+GOOD_CONDITION = {
+    "StringEquals": {"aws:SourceAccount": ACCOUNT},
+    "ArnLike": {"aws:SourceArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"},
+}
 
 
 def nested(depth: int, leaf: Any) -> Any:
@@ -159,12 +153,6 @@ def test_nan_and_infinity_are_values(server: PolicyPackServer, number: float) ->
 # Fail closed ------------------------------------------------------------------------------
 
 
-def servicer() -> Any:
-    return shared_stack.SharedStackServicer(
-        PACK_NAME, "0.0.1", policies(), EnforcementLevel.MANDATORY
-    )
-
-
 def diagnostics(response: analyzer_pb2.AnalyzeResponse) -> list[tuple[str, int, str, str]]:
     return [(d.policyName, d.enforcementLevel, d.urn, d.message) for d in response.diagnostics]
 
@@ -269,15 +257,7 @@ def test_a_duplicate_key_is_refused_as_ambiguous(server: PolicyPackServer) -> No
 
 def test_one_loud_statement_yields_a_bounded_answer(server: PolicyPackServer) -> None:
     # Was: 400 service principals x 400 non-ARN SourceArn values gave 160,401 violations.
-    statement = {
-        "Effect": "Allow",
-        "Principal": {"Service": [f"svc{i}.amazonaws.com" for i in range(400)]},
-        "Action": "sns:Publish",
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": ACCOUNT},
-            "ArnLike": {"aws:SourceArn": [f"not-an-arn-{i}" for i in range(400)]},
-        },
-    }
+    statement = loud_statement(400, 400)
     topic = AnalyzedResource(
         "aws:sns/topic:Topic",
         "loud",
@@ -292,24 +272,6 @@ def test_one_loud_statement_yields_a_bounded_answer(server: PolicyPackServer) ->
 
 
 # Linear time on the issue's hostile shapes (work counted, never timed) -------------------
-
-
-def calls_to_judge(stack: list[AnalyzedResource]) -> int:
-    """The Python function calls one `AnalyzeStack` makes."""
-    request = stack_request(stack)
-    running = servicer()
-    count = 0
-
-    def counting(frame: Any, event: str, arg: Any) -> None:
-        nonlocal count
-        count += event == "call"
-
-    sys.setprofile(counting)
-    try:
-        running.AnalyzeStack(request, None)
-    finally:
-        sys.setprofile(None)
-    return count
 
 
 @pytest.mark.parametrize("shape", HOSTILE_SHAPES)

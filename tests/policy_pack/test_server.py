@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,12 +33,6 @@ UNCONDITIONED_TRUST = json.dumps(
         ],
     }
 )
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[PolicyPackServer]:
-    with PolicyPackServer() as running:
-        yield running
 
 
 @pytest.fixture(autouse=True)

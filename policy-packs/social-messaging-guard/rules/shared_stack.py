@@ -79,9 +79,7 @@ def stack_resources(servicer: Any, request: Any, redactor: Redactor) -> list[Any
     by_urn: dict[str, Any] = {}
     pending = []
     for r in request.resources:
-        props, secrets = read_struct(r.properties)
-        for secret in secrets:
-            redactor.add(secret)
+        props = read_struct(r.properties, redactor)
         resource = pp.PolicyResource(
             r.type,
             props,
@@ -163,9 +161,7 @@ class SharedStackServicer(_BASE or object):  # type: ignore[misc]
                 args: Any = pp.StackValidationArgs(resources, config, tags)
                 subject = ""
             else:
-                props, secrets = read_struct(request.properties)
-                for secret in secrets:
-                    redactor.add(secret)
+                props = read_struct(request.properties, redactor)
                 args = pp.ResourceValidationArgs(
                     request.type,
                     props,

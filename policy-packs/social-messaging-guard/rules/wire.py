@@ -32,8 +32,9 @@ MAX_MESSAGE_LENGTH = 4000
 _GRAMMAR_KEYS = frozenset({"Version", "Effect"})
 
 
-def read_struct(struct: Any) -> tuple[dict[str, Any], set[str]]:
-    """A protobuf `Struct` as plain Python data, and the secret strings found inside it.
+def read_struct(struct: Any, redactor: Redactor) -> dict[str, Any]:
+    """A protobuf `Struct` as plain Python data; the secret strings found inside it are
+    added to `redactor`.
 
     One loop over an explicit stack, so no nesting depth can exhaust Python's stack.
     Numbers stay floats, NaN and ±Infinity included.
@@ -72,7 +73,9 @@ def read_struct(struct: Any) -> tuple[dict[str, Any], set[str]]:
         else:
             target = None
         container[key] = target
-    return root, secrets
+    for text in secrets:
+        redactor.add(text)
+    return root
 
 
 def _number_text(value: float) -> str:
