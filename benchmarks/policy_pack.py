@@ -19,18 +19,27 @@ destination plus unrelated serverless apps: bucket, role with its attachment, qu
 queue policy, log group, function, event source mapping), `topics` (topics that each have
 a topic policy, in both provider families) and `own-topics` (destinations that each have
 their own key, alias, topic, topic policy or channel role and role policy: the most work
-per resource for the pack). The table
+per resource for the pack). The hostile
+shapes (`--shapes hostile`) are those a stack author could write to slow a preview down:
+`rsa-keys` (RSA keys with key policies whose key is unknown), `role-policies` (roles the
+service assumes with role policies whose role is unknown), `one-name` (topics that all have
+one name, and destinations at it), `one-topic` (every resource a topic policy on one
+topic), `loud` (topics whose one statement grants 40 services under 40 bad values) and
+`hostile-mix` (a fifth of each); the pack must grow linearly on each, and cost at most
+twice the `project` stack on the mix. The table
 gives the median `AnalyzeStack` time of interleaved runs, the pack's ratio to the null and
 to the empty pack, and the growth exponent from 1,000 to 10,000 resources (1.0 is linear).
 Timings on a shared machine vary; read the ratios.
 
     python -m benchmarks.policy_pack                      # 100 and 1,000 resources
     python -m benchmarks.policy_pack --sizes 100 1000 10000 --runs 5
+    python -m benchmarks.policy_pack --shapes hostile --sizes 1000 10000
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -46,6 +55,7 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from destination_review.policy_analyzer import (
     PACK_DIR,
+    UNKNOWN,
     AnalyzedResource,
     PolicyPackServer,
     make_urn,
@@ -56,14 +66,24 @@ PARTITION = "aws"
 LAMBDA_BASIC_EXECUTION = "service-role/AWSLambdaBasicExecutionRole"
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # what the engine sends for an unknown value
 PACKS = ("pack", "null", "empty")
 SHAPES = ("project", "unrelated", "topics", "own-topics")
+HOSTILE_SHAPES = ("rsa-keys", "role-policies", "one-name", "one-topic", "loud", "hostile-mix")
 CONDITIONS = {
     "StringEquals": {"aws:SourceAccount": ACCOUNT},
     "ArnLike": {"aws:SourceArn": f"arn:{PARTITION}:social-messaging:{REGION}:{ACCOUNT}:*"},
 }
 SERVICE = {"Service": "social-messaging.amazonaws.com"}
+CHANNEL_TRUST = {
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": SERVICE,
+            "Action": "sts:AssumeRole",
+            "Condition": CONDITIONS,
+        }
+    ]
+}
 
 # The null and empty packs: Python programs the engine would run, next to a PulumiPolicy.yaml.
 NULL_PACK = f"""
@@ -187,19 +207,21 @@ def sns_destination(index: int) -> list[AnalyzedResource]:
     ]
 
 
+def role_with_policy(name: str, role: str, permissions: Any) -> list[AnalyzedResource]:
+    """A role social-messaging assumes, and a role policy naming `role` (its name, or not)."""
+    return [
+        resource("aws:iam/role:Role", name, {"name": name, "assumeRolePolicy": CHANNEL_TRUST}),
+        resource(
+            "aws:iam/rolePolicy:RolePolicy",
+            f"{name}-policy",
+            {"role": role, "policy": json.dumps(permissions)},
+        ),
+    ]
+
+
 def connect_destination(index: int) -> list[AnalyzedResource]:
     """The channel role with its policy and a Connect destination: 3 resources."""
     name = f"channel-{index}"
-    trust = {
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": SERVICE,
-                "Action": "sts:AssumeRole",
-                "Condition": CONDITIONS,
-            }
-        ]
-    }
     permissions = {
         "Statement": [
             {
@@ -215,12 +237,7 @@ def connect_destination(index: int) -> list[AnalyzedResource]:
         ]
     }
     return [
-        resource("aws:iam/role:Role", name, {"name": name, "assumeRolePolicy": json.dumps(trust)}),
-        resource(
-            "aws:iam/rolePolicy:RolePolicy",
-            f"{name}-policy",
-            {"role": name, "policy": json.dumps(permissions)},
-        ),
+        *role_with_policy(name, name, permissions),
         resource(
             "pulumi-python:dynamic/social-messaging:WabaEventDestination",
             f"{name}-waba",
@@ -346,6 +363,127 @@ def topic_with_policy(index: int) -> list[AnalyzedResource]:
     ]
 
 
+def rsa_keys(index: int) -> list[AnalyzedResource]:
+    """Hostile: an RSA key and a key policy whose `keyId` is unknown and comes from no key
+    (each policy may then be any key's): 2 resources."""
+    grant = {
+        "Statement": [
+            {"Effect": "Allow", "Principal": SERVICE, "Action": "kms:Decrypt", "Resource": "*"}
+        ]
+    }
+    return [
+        resource(
+            "aws:kms/key:Key",
+            f"rsa-{index}",
+            {"customerMasterKeySpec": "RSA_2048", "keyId": UNKNOWN, "arn": UNKNOWN},
+        ),
+        resource(
+            "aws:kms/keyPolicy:KeyPolicy",
+            f"rsa-{index}-policy",
+            {"keyId": UNKNOWN, "policy": json.dumps(grant)},
+        ),
+    ]
+
+
+def channel_role_with_unknown_policy(index: int) -> list[AnalyzedResource]:
+    """Hostile: a role social-messaging assumes and a role policy whose `role` is unknown and
+    comes from no role (each policy may then be any role's): 2 resources."""
+    name = f"assumed-{index}"
+    permissions = {
+        "Statement": [
+            {"Effect": "Allow", "Action": "connect:SendIntegrationEvent", "Resource": "*"}
+        ]
+    }
+    return role_with_policy(name, UNKNOWN, permissions)
+
+
+def topic_of_one_name(index: int) -> list[AnalyzedResource]:
+    """Hostile: every topic has the same name; every fifth resource a destination at it."""
+    if index % 5 == 4:
+        return [
+            resource(
+                "pulumi-python:dynamic/social-messaging:WabaEventDestination",
+                f"same-{index}-waba",
+                {
+                    "wabaId": f"waba-{index:032x}",
+                    "eventDestinationArn": f"arn:{PARTITION}:sns:{REGION}:{ACCOUNT}:same",
+                },
+            )
+        ]
+    return [resource("aws:sns/topic:Topic", f"same-{index}", {"name": "same", "arn": UNKNOWN})]
+
+
+def policy_on_one_topic(index: int) -> list[AnalyzedResource]:
+    """Hostile: one destination topic, and every other resource a topic policy on it."""
+    if index == 0:
+        return sns_destination(0)
+    topic_urn = urn("aws:sns/topic:Topic", "events-0")
+    policy = {
+        "Statement": [
+            {
+                "Sid": f"s{index}",
+                "Effect": "Allow",
+                "Principal": SERVICE,
+                "Action": "sns:Publish",
+                "Resource": f"arn:{PARTITION}:sns:{REGION}:{ACCOUNT}:events-0",
+                "Condition": CONDITIONS,
+            }
+        ]
+    }
+    return [
+        resource(
+            "aws:sns/topicPolicy:TopicPolicy",
+            f"events-0-policy-{index}",
+            {"arn": UNKNOWN, "policy": json.dumps(policy)},
+            {"arn": [topic_urn]},
+        )
+    ]
+
+
+def loud_statement(services: int, values: int) -> dict[str, Any]:
+    """One statement that grants `services` service principals under `values` SourceArn
+    values that are no ARNs: services x values problems before the pack's caps."""
+    return {
+        "Effect": "Allow",
+        "Principal": {"Service": [f"svc{i}.amazonaws.com" for i in range(services)]},
+        "Action": "sns:Publish",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": ACCOUNT},
+            "ArnLike": {"aws:SourceArn": [f"not-an-arn-{i}" for i in range(values)]},
+        },
+    }
+
+
+def blown_up_statement(index: int) -> list[AnalyzedResource]:
+    """Hostile: a topic whose one statement grants 40 service principals under 40 SourceArn
+    values that are no ARNs (1,600 problems before the caps)."""
+    statement = loud_statement(40, 40)
+    name = f"loud-{index}"
+    return [
+        resource(
+            "aws:sns/topic:Topic",
+            name,
+            {"name": name, "policy": json.dumps({"Statement": [statement]})},
+        )
+    ]
+
+
+HOSTILE_UNITS: dict[str, Callable[[int], list[AnalyzedResource]]] = {
+    "rsa-keys": rsa_keys,
+    "role-policies": channel_role_with_unknown_policy,
+    "one-name": topic_of_one_name,
+    "one-topic": policy_on_one_topic,
+    "loud": blown_up_statement,
+}
+
+
+def hostile_mix(size: int) -> Iterator[AnalyzedResource]:
+    """Every hostile shape at once, a fifth of the stack each."""
+    share = max(1, size // len(HOSTILE_UNITS))
+    for unit in HOSTILE_UNITS.values():
+        yield from itertools.islice(repeated(unit, share), share)
+
+
 def repeated(
     unit: Callable[[int], list[AnalyzedResource]], size: int
 ) -> Iterator[AnalyzedResource]:
@@ -387,6 +525,10 @@ def stack(shape: str, size: int) -> list[AnalyzedResource]:
     elif shape == "unrelated":
         head = sns_destination(0) + connect_destination(1)
         units = iter(head + [r for i in range(size) for r in serverless_app(i)])
+    elif shape in HOSTILE_UNITS:
+        units = repeated(HOSTILE_UNITS[shape], size)
+    elif shape == "hostile-mix":
+        units = itertools.chain(hostile_mix(size), repeated(rsa_keys, size))
     else:
         units = repeated(topic_with_policy, size)
     return [next(units) for _ in range(size)]
@@ -445,7 +587,13 @@ def growth(small: float, large: float, ratio: float) -> float:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
-    parser.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES))
+    parser.add_argument(
+        "--shapes",
+        nargs="+",
+        choices=SHAPES + HOSTILE_SHAPES + ("hostile",),
+        default=list(SHAPES),
+        help="`hostile` stands for every hostile shape, with `project` to compare",
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
         "--clock",
@@ -455,6 +603,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "wall: the caller's wall clock",
     )
     args = parser.parse_args(argv)
+    if "hostile" in args.shapes:
+        args.shapes = ["project", *HOSTILE_SHAPES]
     with tempfile.TemporaryDirectory() as scratch, ExitStack() as running:
         folders = {
             "pack": PACK_DIR,
@@ -490,6 +640,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                     for name in PACKS
                 ]
                 print(f"{shape:<13}" + "".join(f"{value:>8.2f}" for value in row))
+        if "project" in args.shapes and "hostile-mix" in args.shapes:
+            print("\nthe pack on a hostile mix against the realistic project stack")
+            for size in sizes:
+                ratio = results["hostile-mix", size]["pack"] / results["project", size]["pack"]
+                print(f"{size:>10,} resources: {ratio:.2f}x")
 
 
 if __name__ == "__main__":

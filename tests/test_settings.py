@@ -501,9 +501,7 @@ def test_a_long_stack_name_fails_a_connect_stack_saying_which_limit() -> None:
     assert f"at most 64 characters, IAM's limit for role names (this one has {length})" in str(
         problem
     )
-    assert "Fix: pulumi config set --path connectRole.name whatsapp-connect-channel" in str(
-        problem
-    )
+    assert "Fix: pulumi config set --path connectRole.name whatsapp-connect-channel" in str(problem)
 
 
 def test_the_default_topic_name_is_not_checked_on_a_connect_only_stack() -> None:

@@ -12,6 +12,7 @@ comes from (a documentation page, a scanner's fixture, an issue).
 
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 import yaml
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE as UNKNOWN
 
+import tests.policy_pack.conftest  # noqa: F401  (the pack's folder on sys.path)
 from destination_review.policy_analyzer import (
     AnalyzedResource,
     PolicyPackServer,
@@ -28,17 +30,11 @@ from destination_review.policy_analyzer import (
 )
 from tests.policy_pack.program_stacks import program_stack
 
+# The pack's one list of its policies' names, which the corpus files follow.
+POLICY_NAMES: tuple[str, ...] = importlib.import_module("rules").POLICY_NAMES
+
 CORPUS_DIR = Path(__file__).parent / "corpus"
 UNKNOWN_TOKEN = "<unknown>"
-# The pack's six policies; their names are part of every user's policy config.
-POLICY_NAMES = (
-    "waba-destination-topic-standard",
-    "kms-key-symmetric",
-    "sns-topic-customer-managed-key",
-    "service-principal-confused-deputy",
-    "waba-destination-delivery-permissions",
-    "connect-channel-role-least-privilege",
-)
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,30 @@ def type_token(cls: type) -> str:
 
 
 def shapes() -> Iterator[tuple[str, Shape]]:
+    """Every shape whose type the installed SDKs have (see `NOT_IN_SDK` for the others)."""
     for family in (AWS, AWS_NATIVE):
-        yield from family.shapes.items()
+        yield from ((t, s) for t, s in family.shapes.items() if t not in NOT_IN_SDK)
+
+
+# Types CloudFormation defines that the installed SDK does not serve yet (Cloud Control does
+# not), read by the names aws-native gives every CloudFormation property (lower camel case).
+# Once the SDK has one, the test below checks it like the others and this entry must go.
+NOT_IN_SDK: dict[str, set[str]] = {
+    # AWS::SQS::QueuePolicy: Queues (a list of queue URLs) and PolicyDocument.
+    "aws-native:sqs:QueuePolicy": {"queues", "policyDocument"},
+}
+
+
+def in_sdk(token: str) -> bool:
+    package, module, name = token.split(":")
+    sdk = pulumi_aws if package == "aws" else pulumi_aws_native
+    return hasattr(importlib.import_module(f"{sdk.__name__}.{module.split('/')[0]}"), name)
+
+
+@pytest.mark.parametrize("token", sorted(NOT_IN_SDK))
+def test_types_read_ahead_of_the_sdk_use_cloudformations_property_names(token: str) -> None:
+    assert not in_sdk(token), f"the SDK now has {token}: remove it from NOT_IN_SDK"
+    assert set(AWS_NATIVE.shapes[token].properties.values()) == NOT_IN_SDK[token]
 
 
 @pytest.mark.parametrize(("token", "shape"), list(shapes()), ids=[t for t, _ in shapes()])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,10 @@ from destination_review.policy_analyzer import (
     PolicyPackServer,
     Secret,
 )
-from tests.policy_pack.corpus_cases import POLICY_NAMES as CORPUS_POLICY_NAMES
+from tests.policy_pack.corpus_cases import POLICY_NAMES as PACK_POLICY_NAMES
 from tests.policy_pack.program_stacks import program_stack, with_properties
 
-POLICY_NAMES = set(CORPUS_POLICY_NAMES)
+POLICY_NAMES = set(PACK_POLICY_NAMES)
 
 UNCONDITIONED_TRUST = json.dumps(
     {
@@ -34,12 +33,6 @@ UNCONDITIONED_TRUST = json.dumps(
         ],
     }
 )
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[PolicyPackServer]:
-    with PolicyPackServer() as running:
-        yield running
 
 
 @pytest.fixture(autouse=True)

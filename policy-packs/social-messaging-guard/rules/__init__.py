@@ -4,6 +4,6 @@ Pure checks (`check_*`) take plain resources and return findings, so they are te
 without a server; `pack.policies()` wraps them for pulumi-policy.
 """
 
-from .pack import PACK_DESCRIPTION, PACK_NAME, policies
+from .pack import PACK_DESCRIPTION, PACK_NAME, POLICY_NAMES, policies
 
-__all__ = ["PACK_DESCRIPTION", "PACK_NAME", "policies"]
+__all__ = ["PACK_DESCRIPTION", "PACK_NAME", "POLICY_NAMES", "policies"]

@@ -91,6 +91,13 @@ ADAPTER = model.Family(
             {model.TARGETS: "queue", model.POLICY: "policyDocument"},
             (model.POLICY,),
         ),
+        # CloudFormation's AWS::SQS::QueuePolicy: one document for a list of queue URLs.
+        "aws-native:sqs:QueuePolicy": model.shape(
+            FAMILY,
+            model.QUEUE_POLICY,
+            {model.TARGETS: "queues", model.POLICY: "policyDocument"},
+            (model.POLICY,),
+        ),
         "aws-native:connect:Instance": model.shape(
             FAMILY, model.CONNECT_INSTANCE, {model.ARN: "arn"}
         ),

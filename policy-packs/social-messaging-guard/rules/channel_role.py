@@ -71,59 +71,64 @@ def check_channel_role(index: StackIndex, config: Mapping[str, Any]) -> Outcome:
     allowed = {action.lower() for action in (*CHANNEL_ROLE_ACTIONS, *extra)}
     outcome = Outcome()
     for role in channel_roles(index, outcome):
-        permissions = index.role_permissions(role)
-        for note in permissions.unknown:
-            outcome.unknown(note)
-        for arn in permissions.outside_arns:
-            parsed = parse_arn(arn)
-            if parsed is not None and parsed.account == "aws":
-                outcome.add(
-                    f"Role {role.label} is trusted by social-messaging.amazonaws.com and has the "
-                    f"AWS managed policy '{arn}' attached; no AWS managed policy is limited to the "
-                    f"documented actions ({', '.join(CHANNEL_ROLE_ACTIONS)}). Detach it and grant "
-                    "those actions in a role policy.",
-                    role.urn,
-                )
-        for source in permissions.sources:
-            where = f"{source.label} of role {role.label}"
-            if source.document.unknown:
-                outcome.unknown(f"{where} is unknown at preview")
-                continue
-            if source.document.problem is not None:
-                outcome.add(f"{where} {source.document.problem}.", source.resource.urn)
-                continue
-            for statement in source.document.statements:
-                if statement.may_grant_unknown:
-                    outcome.unknown(
-                        f"{where}: {statement.label} has an unknown value at "
-                        f"{statement.unknown_path}"
-                    )
-                    continue
-                if not statement.is_allow:
-                    continue
-                if statement.not_actions is not None:
+        with outcome.judging(f"role {role.label}", role.urn):
+            permissions = index.role_permissions(role)
+            for note in permissions.unknown:
+                outcome.unknown(note)
+            for arn in permissions.outside_arns:
+                parsed = parse_arn(arn)
+                if parsed is not None and parsed.account == "aws":
                     outcome.add(
-                        f"{where}: {statement.label} allows with `NotAction` "
-                        f"{list(statement.not_actions)}, which grants every other action of every "
-                        "service to a role social-messaging.amazonaws.com assumes; list the "
-                        "documented actions in `Action` instead: "
-                        f"{', '.join(CHANNEL_ROLE_ACTIONS)}.",
-                        source.resource.urn,
+                        f"Role {role.label} is trusted by social-messaging.amazonaws.com and has "
+                        f"the AWS managed policy '{arn}' attached; no AWS managed policy is "
+                        "limited to the documented actions "
+                        f"({', '.join(CHANNEL_ROLE_ACTIONS)}). Detach it and grant those "
+                        "actions in a role policy.",
+                        role.urn,
                     )
+            for source in permissions.sources:
+                where = f"{source.label} of role {role.label}"
+                if source.document.unknown:
+                    outcome.unknown(f"{where} is unknown at preview")
                     continue
-                extra_actions = [
-                    action for action in statement.actions or () if action.lower() not in allowed
-                ]
-                if extra_actions:
-                    outcome.add(
-                        f"{where}: {statement.label} allows "
-                        f"{', '.join(f'`{a}`' for a in extra_actions)}, beyond the documented "
-                        "actions of the two-way channel role that social-messaging.amazonaws.com "
-                        f"assumes; allow only {', '.join(CHANNEL_ROLE_ACTIONS)} (wildcards and "
-                        f"other services' actions included), or list a needed action under "
-                        f"`{ADDITIONAL_ACTIONS}` in this policy's configuration.",
-                        source.resource.urn,
-                    )
+                if source.document.problem is not None:
+                    outcome.add(f"{where} {source.document.problem}.", source.resource.urn)
+                    continue
+                for statement in source.document.statements:
+                    if statement.may_grant_unknown:
+                        outcome.unknown(
+                            f"{where}: {statement.label} has an unknown value at "
+                            f"{statement.unknown_path}"
+                        )
+                        continue
+                    if not statement.is_allow:
+                        continue
+                    if statement.not_actions is not None:
+                        outcome.add(
+                            f"{where}: {statement.label} allows with `NotAction` "
+                            f"{list(statement.not_actions)}, which grants every other action of "
+                            "every service to a role social-messaging.amazonaws.com assumes; "
+                            "list the documented actions in `Action` instead: "
+                            f"{', '.join(CHANNEL_ROLE_ACTIONS)}.",
+                            source.resource.urn,
+                        )
+                        continue
+                    extra_actions = [
+                        action
+                        for action in statement.actions or ()
+                        if action.lower() not in allowed
+                    ]
+                    if extra_actions:
+                        outcome.add(
+                            f"{where}: {statement.label} allows "
+                            f"{', '.join(f'`{a}`' for a in extra_actions)}, beyond the documented "
+                            "actions of the two-way channel role that "
+                            "social-messaging.amazonaws.com assumes; allow only "
+                            f"{', '.join(CHANNEL_ROLE_ACTIONS)} (wildcards and "
+                            f"other services' actions included), or list a needed action under "
+                            f"`{ADDITIONAL_ACTIONS}` in this policy's configuration.",
+                            source.resource.urn,
+                        )
     return outcome
 
 

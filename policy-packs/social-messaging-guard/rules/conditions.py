@@ -361,33 +361,44 @@ def confused_deputy_problems(
     """
     where = f"{statement.label} (grant to {principal})"
     found: tuple[Sequence[str], Sequence[str]]
+    service = principal_service(principal)
+    # Principals of services with no source rule of their own are judged alike: once per
+    # block, with markers for the principal and service (so a statement naming many
+    # services costs one judgement, not one per service).
+    alike = service not in SOURCE_ARN_SERVICES
+    judged_as = (_PRINCIPAL, _SERVICE) if alike else (principal, service)
     block = statement.condition_block
     if block is None:
-        found = _judge_conditions(statement, principal, tuple(required_keys))
+        found = _judge_conditions(statement, *judged_as, tuple(required_keys))
     else:
-        found = judged_block(block, principal, tuple(required_keys))
+        found = judged_block(block, *judged_as, tuple(required_keys))
     problems, unknowns = found
-    return (
-        [p.replace(_WHERE, where, 1) for p in problems],
-        [n.replace(_WHERE, where, 1) for n in unknowns],
-    )
+
+    def filled(text: str) -> str:
+        text = text.replace(_WHERE, where, 1)
+        return text.replace(_PRINCIPAL, principal).replace(_SERVICE, service) if alike else text
+
+    return [filled(p) for p in problems], [filled(n) for n in unknowns]
+
+
+_PRINCIPAL = "\x00principal\x00"
+_SERVICE = "\x00service\x00"
 
 
 @lru_cache(maxsize=1024)
 def judged_block(
-    block: str, principal: str, required_keys: tuple[str, ...]
+    block: str, principal: str, service: str, required_keys: tuple[str, ...]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     raw = json.loads(block)
     conditions = raw if isinstance(raw, Mapping) else {}
     statement = Statement(0, None, "Allow", None, None, None, None, None, None, conditions)
-    problems, unknowns = _judge_conditions(statement, principal, required_keys)
+    problems, unknowns = _judge_conditions(statement, principal, service, required_keys)
     return tuple(problems), tuple(unknowns)
 
 
 def _judge_conditions(
-    statement: Statement, principal: str, required_keys: tuple[str, ...]
+    statement: Statement, principal: str, service: str, required_keys: tuple[str, ...]
 ) -> tuple[list[str], list[str]]:
-    service = principal_service(principal)
     required = {key.lower() for key in required_keys}
     where = _WHERE
     problems = unknown_operator_problems(where, statement)

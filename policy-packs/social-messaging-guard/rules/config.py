@@ -11,10 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 
 
+class SettingError(ValueError):
+    """A setting of the --policy-pack-config is wrong: the call fails, naming it (never
+    turned into a "could not judge" violation, which would blame the stack)."""
+
+
 def bool_setting(config: Mapping[str, Any], policy: str, name: str, default: bool) -> bool:
     value = config.get(name, default)
     if not isinstance(value, bool):
-        raise ValueError(
+        raise SettingError(
             f"Policy '{policy}' setting `{name}` is {value!r}; expected true or false. "
             f'Fix it in the --policy-pack-config file under "{policy}".'
         )
@@ -31,12 +36,12 @@ def string_list_setting(
 ) -> list[str]:
     value = config.get(name, default)
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValueError(
+        raise SettingError(
             f"Policy '{policy}' setting `{name}` is {value!r}; expected a list of strings. "
             f'Fix it in the --policy-pack-config file under "{policy}".'
         )
     if len(value) < min_items:
-        raise ValueError(
+        raise SettingError(
             f"Policy '{policy}' setting `{name}` is {value!r}; expected at least {min_items} "
             f"item(s){f' from {allowed!r}' if allowed else ''}, as an empty list would switch "
             f"the check off. To switch it off, set the policy's enforcement level to "
@@ -46,7 +51,7 @@ def string_list_setting(
         lowered = {item.lower(): item for item in allowed}
         wrong = [item for item in value if item.lower() not in lowered]
         if wrong:
-            raise ValueError(
+            raise SettingError(
                 f"Policy '{policy}' setting `{name}` contains {wrong!r}; expected only "
                 f'{allowed!r}. Fix it in the --policy-pack-config file under "{policy}".'
             )

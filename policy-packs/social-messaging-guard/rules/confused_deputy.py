@@ -25,7 +25,7 @@ from .conditions import (
     confused_deputy_problems,
     pins_an_account,
 )
-from .config import string_list_setting
+from .config import SettingError, string_list_setting
 from .documents import PRINCIPAL_KEYS, Statement, parse_document
 from .engine import resource_validation
 from .metadata import TAGS
@@ -52,7 +52,7 @@ def exempt_services(config: Mapping[str, Any]) -> list[str]:
     exempt = string_list_setting(config, POLICY_NAME, EXEMPT_SERVICES, [])
     refused = [item for item in exempt if is_exempt(SOCIAL_MESSAGING_PRINCIPAL, [item])]
     if refused:
-        raise ValueError(
+        raise SettingError(
             f"Policy '{POLICY_NAME}' setting `{EXEMPT_SERVICES}` contains {refused!r}; "
             f"{SOCIAL_MESSAGING_PRINCIPAL} sends aws:SourceAccount and aws:SourceArn and is the "
             "service this pack protects, so it cannot be exempted. Remove it from the "
@@ -146,14 +146,37 @@ def _check_document(
             continue
         if statement.principal_is_wildcard:
             _check_wildcard_grant(where, statement, outcome)
-        for principal in statement.service_principals():
-            if is_exempt(principal, exempt):
-                continue
-            problems, unknowns = confused_deputy_problems(statement, principal, required)
-            for problem in problems:
-                outcome.add(f"{where}: {problem}.")
-            for note in unknowns:
-                outcome.unknown(f"{where}: {note} is unknown at preview")
+        _check_service_grants(where, statement, required, exempt, outcome)
+
+
+# Problems one statement may yield: past these, one line counts the rest (one statement
+# naming 400 services under 400 bad values would otherwise yield 160,000).
+MAX_PROBLEMS_PER_STATEMENT = 10
+
+
+def _check_service_grants(
+    where: str, statement: Statement, required: list[str], exempt: list[str], outcome: Outcome
+) -> None:
+    shown = hidden = unjudged = 0
+    for principal in statement.service_principals():
+        if is_exempt(principal, exempt):
+            continue
+        if shown >= MAX_PROBLEMS_PER_STATEMENT:
+            unjudged += 1  # the statement is refused already: the rest is not judged
+            continue
+        problems, unknowns = confused_deputy_problems(statement, principal, required)
+        for problem in problems[: MAX_PROBLEMS_PER_STATEMENT - shown]:
+            outcome.add(f"{where}: {problem}.")
+        hidden += max(0, len(problems) - (MAX_PROBLEMS_PER_STATEMENT - shown))
+        shown = min(MAX_PROBLEMS_PER_STATEMENT, shown + len(problems))
+        for note in unknowns[:MAX_PROBLEMS_PER_STATEMENT]:
+            outcome.unknown(f"{where}: {note} is unknown at preview")
+    if hidden or unjudged:
+        outcome.add(
+            f"{where}: {statement.label} has more problems than the {shown} listed "
+            f"({hidden:,} more found, and the grants to {unjudged:,} more service principals "
+            "not judged); fix the ones listed and run again to see the rest."
+        )
 
 
 def _check_wildcard_grant(where: str, statement: Statement, outcome: Outcome) -> None:

@@ -43,24 +43,26 @@ def check_customer_managed_key(index: StackIndex, config: Mapping[str, Any]) -> 
     for note in found.undecided:
         outcome.unknown(note)
     for topic, reason in found.topics.values():
-        reference = index.topic_key(topic)
-        if reference.kind == "none":
-            if require_encryption:
+        with outcome.judging(f"topic {topic.label}", topic.urn):
+            reference = index.topic_key(topic)
+            if reference.kind == "none":
+                if require_encryption:
+                    outcome.add(
+                        f"Topic {topic.label} has no `kmsMasterKeyId`, so WABA events (message "
+                        "content included) are not encrypted under a key the account controls "
+                        f"({reason}); {FIX}. To accept unencrypted destination topics, set "
+                        f"`{REQUIRE_ENCRYPTION}: false` for this policy.",
+                        topic.urn,
+                    )
+            elif reference.kind == "aws-managed":
                 outcome.add(
-                    f"Topic {topic.label} has no `kmsMasterKeyId`, so WABA events (message "
-                    "content included) are not encrypted under a key the account controls "
-                    f"({reason}); {FIX}. To accept unencrypted destination topics, set "
-                    f"`{REQUIRE_ENCRYPTION}: false` for this policy.",
+                    f"Topic {topic.label} {_managed_key_shown(reference)}; its key policy cannot "
+                    "grant social-messaging.amazonaws.com, so events are dropped "
+                    f"({reason}); {FIX}.",
                     topic.urn,
                 )
-        elif reference.kind == "aws-managed":
-            outcome.add(
-                f"Topic {topic.label} {_managed_key_shown(reference)}; its key policy cannot "
-                f"grant social-messaging.amazonaws.com, so events are dropped ({reason}); {FIX}.",
-                topic.urn,
-            )
-        elif reference.kind == "unknown":
-            outcome.unknown(reference.note)
+            elif reference.kind == "unknown":
+                outcome.unknown(reference.note)
     # A topic that may be a destination is only worth a note when it would be refused.
     for topic, hidden in found.possible.values():
         reference = index.topic_key(topic)

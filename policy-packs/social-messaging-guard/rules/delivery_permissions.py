@@ -16,13 +16,13 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity, StackValidationPolicy
 
-from .arns import parse_arn
+from .arns import iam_resource_name, parse_arn, sns_topic_name
 from .channel_role import CHANNEL_ROLE_ACTIONS
 from .destinations import DestinationView, unknown_destination_note, view_destination
 from .documents import Document, allows_action, names_action
 from .engine import stack_validation
 from .grants import GrantSearch, find_service_grants
-from .index import StackIndex, known_str
+from .index import MAX_SAME_NAME, StackIndex, known_str
 from .metadata import TAGS
 from .model import ARN, EVENT_DESTINATION_ARN, POLICY, ROLE_ARN, TARGETS, TRUST_POLICY, Node
 from .service_requests import ServiceRequest, request_for
@@ -63,30 +63,55 @@ def check_delivery_permissions(
     """Follow each destination to the topic, key or role it needs, when they are in the stack."""
     outcome = Outcome()
     for destination in index.destinations():
-        view = view_destination(index, destination)
-        if view.kind == "sns":
-            for topic in view.topics:
-                topic_arn = known_str(topic.get(ARN)) or view.arn
-                judged = _judged(
-                    index,
-                    ("topic", topic.urn, topic_arn or ""),
-                    partial(_check_topic, topic, topic_arn),
+        with outcome.judging(destination.label, destination.urn):
+            view = view_destination(index, destination)
+            _report_crowded(index, view, outcome)
+            if view.kind == "sns":
+                for topic in view.topics:
+                    topic_arn = known_str(topic.get(ARN)) or view.arn
+                    judged = _judged(
+                        index,
+                        ("topic", topic.urn, topic_arn or ""),
+                        partial(_check_topic, topic, topic_arn),
+                    )
+                    _add_for(view, judged, outcome)
+            elif view.kind == "connect":
+                _check_connect(index, view, outcome)
+            elif view.kind == "other" and view.arn is not None:
+                outcome.add(
+                    f"`eventDestinationArn` of {destination.label} is '{view.arn}', which is "
+                    "neither an SNS topic ARN nor an Amazon Connect instance ARN"
+                    f"{_arn_hint(view.arn)}, the only destinations AWS End User Messaging "
+                    "Social delivers to; point it at a standard SNS topic "
+                    "(arn:<partition>:sns:<region>:<account-id>:<topic-name>) or a Connect "
+                    "instance (arn:<partition>:connect:<region>:<account-id>:instance/<id>).",
+                    destination.urn,
                 )
-                _add_for(view, judged, outcome)
-        elif view.kind == "connect":
-            _check_connect(index, view, outcome)
-        elif view.kind == "other" and view.arn is not None:
+            elif destination.get(EVENT_DESTINATION_ARN) is not None:
+                outcome.unknown(unknown_destination_note(view))
+    return outcome
+
+
+def _report_crowded(index: StackIndex, view: DestinationView, outcome: Outcome) -> None:
+    """A destination whose topic or role name the stack declares too often is refused."""
+    destination = view.resource
+    for prop, value, kind, crowded in (
+        (EVENT_DESTINATION_ARN, view.arn, "topic", index.crowded_topics),
+        (ROLE_ARN, known_str(destination.get(ROLE_ARN)), "role", index.crowded_roles),
+    ):
+        parsed = parse_arn(value) if value else None
+        if parsed is None:
+            continue
+        name = sns_topic_name(parsed) if kind == "topic" else iam_resource_name(parsed, "role")
+        count = crowded.get(name or "")
+        if count:
             outcome.add(
-                f"`eventDestinationArn` of {destination.label} is '{view.arn}', which is neither "
-                f"an SNS topic ARN nor an Amazon Connect instance ARN{_arn_hint(view.arn)}, the "
-                "only destinations AWS End User Messaging Social delivers to; point it at a "
-                "standard SNS topic (arn:<partition>:sns:<region>:<account-id>:<topic-name>) or a "
-                "Connect instance (arn:<partition>:connect:<region>:<account-id>:instance/<id>).",
+                f"`{prop}` of {destination.label} names {kind} '{name}', which {count:,} "
+                f"{kind} resources of this stack declare; AWS keeps one {kind} of a name per "
+                "account, so they would overwrite each other's settings (the pack judged the "
+                f"first {MAX_SAME_NAME}). Declare the {kind} once and refer to it.",
                 destination.urn,
             )
-        elif destination.get(EVENT_DESTINATION_ARN) is not None:
-            outcome.unknown(unknown_destination_note(view))
-    return outcome
 
 
 # A topic, key or role serves every destination that points at it, and is judged once for
@@ -172,13 +197,15 @@ def _judge_policy(
     """
     if len(replacers) > 1:
         verdicts = []
-        for replacer in replacers:
+        for replacer in replacers[:MAX_SAME_NAME]:
             alone = query.search(_own_document(index, replacer))
             allowed = alone.allows(query.actions)
             verdicts.append(
                 f"{replacer.label} {'lets' if allowed else 'does not let'} the service "
                 f"{', '.join(f'`{a}`' for a in query.actions)}"
             )
+        if len(replacers) > MAX_SAME_NAME:
+            verdicts.append(f"{len(replacers) - MAX_SAME_NAME:,} more not judged")
         outcome.add(
             f"{context}, and {len(replacers)} {kind} policy resources are attached to it "
             f"({'; '.join(verdicts)}). Each replaces the whole {kind} policy, so the one applied "
@@ -191,6 +218,16 @@ def _judge_policy(
     _report_search(search, outcome)
     decided = search.allows(query.actions)
     undecided = False
+    if len(untraceable) > MAX_SAME_NAME:
+        # Each may replace the policy: judging them all for every subject would cost their
+        # number times the subjects', so past the cap the subject is not judged at preview.
+        outcome.unknown(
+            f"`{untraceable[0].prop(TARGETS)}` of {len(untraceable):,} {kind} policies (such "
+            f"as {untraceable[0].label}) is unknown at preview and does not come from a {kind} "
+            f"in this stack, so it is not known which of them replaces the {kind} policy of "
+            f"{subject.label}"
+        )
+        return None
     for other in untraceable:
         alone = query.search(_own_document(index, other))
         if alone.allows(query.actions) != decided:

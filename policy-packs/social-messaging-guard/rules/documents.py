@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 from typing import Any, TypeGuard
 
 from .arns import is_social_messaging_principal
-from .values import contains_unknown, first_unknown_path, is_unknown
+from .values import contains_unknown, first_unknown_path, is_unknown, nesting_depth
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,10 @@ def may_name_the_service(value: Any, may_hold_unknowns: bool = True) -> bool:
     for raw in statements if type(statements) is list else [statements]:
         if not is_mapping(raw):
             return True
-        principal = str(raw.get("Principal", "")).lower()
+        raw_principal = raw.get("Principal", "")
+        if nesting_depth(raw_principal, MAX_DOCUMENT_DEPTH) > MAX_DOCUMENT_DEPTH:
+            return True  # parsed, then refused as too deep
+        principal = str(raw_principal).lower()
         if "*" in principal or "social-messaging" in principal:
             return True
     return False
@@ -198,12 +201,52 @@ def parse_text(value: str) -> Document:
     """
     text = value.lstrip("\ufeff").strip()
     try:
-        decoded = json.loads(text)
+        decoded = json.loads(text, object_pairs_hook=_refusing_duplicates)
     except json.JSONDecodeError as error:
         return Document(
             problem=f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
         )
+    except DuplicateKey as error:
+        return Document(problem=error.problem)
+    except RecursionError:
+        return Document(problem=_too_deep())
     return _parse_object(decoded, may_hold_unknowns=contains_unknown(text))
+
+
+# IAM documents nest a handful of levels (Statement, Condition, operator, key, values); a
+# document nested deeper than this is refused rather than walked.
+MAX_DOCUMENT_DEPTH = 32
+
+
+def _too_deep() -> str:
+    return (
+        f"is nested more than {MAX_DOCUMENT_DEPTH} levels deep, far deeper than any IAM policy "
+        "(Statement, Condition, operator, key, values), so it cannot be judged; write the "
+        "document without the extra nesting"
+    )
+
+
+class DuplicateKey(ValueError):
+    """A JSON object names one key twice: readers disagree on which value counts."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.problem = (
+            f"names the key `{key}` twice in one object, so which of its values counts depends "
+            "on the reader (JSON leaves it undefined; a check could judge one and AWS apply the "
+            f"other), so it cannot be judged; keep one `{key}` with the values merged"
+        )
+
+
+def _refusing_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return found
 
 
 def is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
@@ -214,6 +257,8 @@ def is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
 def _parse_object(value: Any, may_hold_unknowns: bool) -> Document:
     if not is_mapping(value):
         return Document(problem=f"is a JSON {type(value).__name__}, expected a policy object")
+    if nesting_depth(value, MAX_DOCUMENT_DEPTH) > MAX_DOCUMENT_DEPTH:
+        return Document(problem=_too_deep())
     raw_statements = value.get("Statement")
     if is_unknown(raw_statements):
         return Document(unknown=True, unknown_path=".Statement")

@@ -32,7 +32,14 @@ from .conditions import judged_block, parse_operator
 from .documents import parse_text, wildcard_regex
 from .index import StackIndex
 from .model import Node
-from .values import Outcome, Resource, UndecidedAtPreview, plain, plain_properties
+from .values import (
+    JudgingFailed,
+    Outcome,
+    Resource,
+    UndecidedAtPreview,
+    plain,
+    plain_properties,
+)
 
 StackCheck = Callable[[StackIndex, Mapping[str, Any]], Outcome]
 ResourceCheck = Callable[[Node, Mapping[str, Any]], Outcome]
@@ -55,11 +62,18 @@ def tune_collector() -> None:
 
 
 def report(outcome: Outcome, report_violation: ReportViolation) -> None:
-    """Report findings, then raise for what could not be judged (after, so nothing is lost)."""
-    for finding in outcome.findings:
-        report_violation(finding.message, finding.urn)
-    if outcome.undecided:
-        raise UndecidedAtPreview(outcome.undecided)
+    """Report findings, then raise for what could not be judged (after, so nothing is lost);
+    at most `MAX_FINDINGS_PER_RESOURCE` findings per resource and `MAX_UNDECIDED_NOTES`
+    notes, each with one line for the rest."""
+    findings, notes = outcome.capped()
+    for finding in findings:
+        if not finding.fault:
+            report_violation(finding.message, finding.urn)
+    faults = [finding for finding in findings if finding.fault]
+    if faults:
+        raise JudgingFailed(faults, notes)
+    if notes:
+        raise UndecidedAtPreview(notes)
 
 
 def config_of(args: ResourceValidationArgs | StackValidationArgs) -> Mapping[str, Any]:
@@ -167,7 +181,11 @@ def stack_validation(check: StackCheck) -> StackValidate:
     """Adapt a pure stack check to pulumi-policy's stack validation callback."""
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        report(check(SHARED.index(args), config_of(args)), report_violation)
+        config = config_of(args)
+        outcome = Outcome()
+        with outcome.judging("the stack", None):
+            outcome = check(SHARED.index(args), config)
+        report(outcome, report_violation)
 
     return validate
 
@@ -179,16 +197,20 @@ def resource_validation(check: ResourceCheck) -> ResourceValidate:
         shape = shape_of(args.resource_type)
         if shape is None:
             return
-        props, unknown_free = plain_properties(args.props, shape.properties.values())
-        resource = Resource(
-            type=args.resource_type,
-            name=args.name,
-            urn=args.urn,
-            props=props,
-            unknown_free=unknown_free,
-        )
-        node = adapt(resource)
-        if node is not None:
-            report(check(node, config_of(args)), report_violation)
+        config = config_of(args)
+        outcome = Outcome()
+        with outcome.judging(f"'{args.name}' ({args.resource_type})", args.urn):
+            props, unknown_free = plain_properties(args.props, shape.properties.values())
+            resource = Resource(
+                type=args.resource_type,
+                name=args.name,
+                urn=args.urn,
+                props=props,
+                unknown_free=unknown_free,
+            )
+            node = adapt(resource)
+            if node is not None:
+                outcome = check(node, config)
+        report(outcome, report_violation)
 
     return validate

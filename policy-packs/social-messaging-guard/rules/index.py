@@ -154,6 +154,8 @@ class StackIndex:
             name = self.role_name(role)
             if name is not None:
                 self._roles_by_name[name].append(role)
+        self.crowded_topics = _crowd(self._topics_by_name)
+        self.crowded_roles = _crowd(self._roles_by_name)
         self._policies_by_arn: dict[str, list[Node]] = defaultdict(list)
         self._policies_by_name: dict[str, list[Node]] = defaultdict(list)
         for policy in self.of_kind(MANAGED_POLICY):
@@ -180,13 +182,13 @@ class StackIndex:
                     self._role_holders[role.urn].append(holder)
                 if self.may_refer_to_untraced(holder, ROLES, [ROLE]):
                     self._untraceable_role_holders.append(holder)
+        self._untraceable_urns = {h.urn for h in self._untraceable_role_holders}
 
     def _attach(self, kind: str, targets_of: Callable[[Node], list[Node]]) -> dict[str, list[Node]]:
         attached: dict[str, list[Node]] = defaultdict(list)
         for holder in self.of_kind(kind):
-            for target in targets_of(holder):
-                if holder not in attached[target.urn]:
-                    attached[target.urn].append(holder)
+            for target in targets_of(holder):  # distinct targets, so no holder twice
+                attached[target.urn].append(holder)
         return attached
 
     def _untraceable(self, kind: str, field_name: str, target_kinds: list[str]) -> list[Node]:
@@ -248,11 +250,15 @@ class StackIndex:
         """Nodes a one-or-many reference names; second item: part of it was unknown."""
         value = holder.get(field_name)
         found: list[Node] = []
-        for reference in references(value):
-            found.extend(n for n in by_reference(reference) if n not in found)
+        seen: set[str] = set()
+        candidates = [n for reference in references(value) for n in by_reference(reference)]
         unknown = has_unknown(value)
         if unknown:
-            found.extend(n for n in self.linked(holder, field_name, [kind]) if n not in found)
+            candidates.extend(self.linked(holder, field_name, [kind]))
+        for node in candidates:
+            if node.urn not in seen:
+                seen.add(node.urn)
+                found.append(node)
         return found, unknown
 
     # Topics -------------------------------------------------------------------------
@@ -474,9 +480,16 @@ class StackIndex:
                 result.sources.append(
                     PermissionSource(f"{what} {holder.label}", self.document(holder), holder)
                 )
-        for holder in self._untraceable_role_holders:
-            if holder.urn not in {h.urn for h in self._role_holders.get(role.urn, [])}:
-                result.unknown.append(_unknown_role_note(holder, role))
+        known = {h.urn for h in self._role_holders.get(role.urn, [])}
+        # Named one by one up to a few, then counted, so many roles and many such policies
+        # cost their sum, not their product.
+        first = self._untraceable_role_holders[: len(known) + NAMED_UNTRACED]
+        untraced = [h for h in first if h.urn not in known][:NAMED_UNTRACED]
+        others = len(self._untraceable_role_holders) - len(known & self._untraceable_urns)
+        others -= len(untraced)
+        for position, holder in enumerate(untraced, 1):
+            more = others if position == len(untraced) else 0
+            result.unknown.append(_unknown_role_note(holder, role, more))
         for holder, field_name, value in attached:
             arn = known_str(value)
             policy = self._policy_for_arn(holder, field_name, arn)
@@ -495,9 +508,26 @@ class StackIndex:
         return result
 
 
-def _unknown_role_note(holder: Node, role: Node) -> str:
+def _unknown_role_note(holder: Node, role: Node, others: int) -> str:
+    also = f" (as is that of {others:,} more)" if others > 0 else ""
     return (
-        f"`{holder.prop(ROLES)}` of {holder.label} is unknown at preview and does not come from "
-        f"a role in this stack, so it is not known whether it adds permissions to role "
+        f"`{holder.prop(ROLES)}` of {holder.label} is unknown at preview{also} and does not come "
+        f"from a role in this stack, so it is not known whether it adds permissions to role "
         f"{role.label}"
     )
+
+
+# A stack that declares one topic or role name more often than this is refused (AWS keeps
+# one of a name per account and Region); only the first ones are judged, so that lookups
+# by name stay bounded whatever the stack.
+MAX_SAME_NAME = 8
+# Policies whose roles are unknown at preview that a role's notes name one by one.
+NAMED_UNTRACED = 3
+
+
+def _crowd(by_name: dict[str, list[Node]]) -> dict[str, int]:
+    """Names declared more than `MAX_SAME_NAME` times, with how often; their lists cut."""
+    crowded = {name: len(nodes) for name, nodes in by_name.items() if len(nodes) > MAX_SAME_NAME}
+    for name in crowded:
+        del by_name[name][MAX_SAME_NAME:]
+    return crowded

@@ -83,6 +83,10 @@ def _unknown_policies(index: StackIndex, key: Node) -> list[str]:
     ]
 
 
+def _more(count: int, what: str) -> str:
+    return f" (and so for {count:,} more {what})" if count > 0 else ""
+
+
 def _may_grant(document: Document) -> bool:
     if document.unknown or any(s.may_grant_unknown for s in document.statements):
         return True
@@ -94,32 +98,39 @@ def check_key_symmetric(index: StackIndex, config: Mapping[str, Any] | None = No
     outcome = Outcome()
     reasons, unresolved_topics, untraceable = keys_in_scope(index)
     for key in index.of_kind(KEY):
-        problems, unknown = key_settings_problems(key)
-        if key.urn in reasons:
-            why = "; ".join(reasons[key.urn])
-            if problems:
-                outcome.add(
-                    f"KMS key {key.label} has {' and '.join(problems)}, but {why}. SNS and AWS End "
-                    "User Messaging Social only use symmetric encryption keys: set "
-                    f"`{key.prop(SPEC)}` to '{SYMMETRIC_SPEC}' and `{key.prop(USAGE)}` to "
-                    f"'{ENCRYPT_DECRYPT}' (or leave both unset); the key is replaced, as a key's "
-                    "spec cannot change.",
-                    key.urn,
-                )
-            for prop in unknown:
-                outcome.unknown(f"`{prop}` of KMS key {key.label} is unknown at preview")
-        elif problems or unknown:
-            # Not known to serve a topic or the service: only an unknown link can bring it in scope.
-            for where in _unknown_policies(index, key) + untraceable:
-                outcome.unknown(
-                    f"{where}, so it is not known whether KMS key {key.label} "
-                    f"({', '.join(problems) or 'settings unknown'}) is granted to the service"
-                )
-            for topic, reference in unresolved_topics:
-                outcome.unknown(
-                    f"{reference.note}, so it is not known whether topic {topic.label} uses KMS "
-                    f"key {key.label}"
-                )
+        with outcome.judging(f"KMS key {key.label}", key.urn):
+            problems, unknown = key_settings_problems(key)
+            if key.urn in reasons:
+                why = "; ".join(reasons[key.urn])
+                if problems:
+                    outcome.add(
+                        f"KMS key {key.label} has {' and '.join(problems)}, but {why}. SNS "
+                        "and AWS End User Messaging Social only use symmetric encryption keys: set "
+                        f"`{key.prop(SPEC)}` to '{SYMMETRIC_SPEC}' and `{key.prop(USAGE)}` to "
+                        f"'{ENCRYPT_DECRYPT}' (or leave both unset); the key is replaced, as a "
+                        "key's spec cannot change.",
+                        key.urn,
+                    )
+                for prop in unknown:
+                    outcome.unknown(f"`{prop}` of KMS key {key.label} is unknown at preview")
+            elif problems or unknown:
+                # Not known to serve a topic or the service: only an unknown link can
+                # bring it in scope.
+                # One note per kind of unknown link (the first, with how many more), so a
+                # stack of many keys and many untraceable policies stays linear.
+                wheres = _unknown_policies(index, key) + untraceable
+                if wheres:
+                    outcome.unknown(
+                        f"{wheres[0]}{_more(len(wheres) - 1, 'key policies')}, so it is not known "
+                        f"whether KMS key {key.label} "
+                        f"({', '.join(problems) or 'settings unknown'}) is granted to the service"
+                    )
+                if unresolved_topics:
+                    topic, reference = unresolved_topics[0]
+                    outcome.unknown(
+                        f"{reference.note}{_more(len(unresolved_topics) - 1, 'topics')}, so it is "
+                        f"not known whether topic {topic.label} uses KMS key {key.label}"
+                    )
     return outcome
 
 

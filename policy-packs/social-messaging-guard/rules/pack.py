@@ -16,16 +16,21 @@ from . import (
 )
 from .metadata import PACK_DESCRIPTION, PACK_NAME
 
-__all__ = ["PACK_DESCRIPTION", "PACK_NAME", "policies"]
+__all__ = ["PACK_DESCRIPTION", "PACK_NAME", "POLICY_NAMES", "policies"]
+
+# One module per policy, in the order the pack lists them.
+MODULES = (
+    topic_standard,
+    key_symmetric,
+    customer_managed_key,
+    confused_deputy,
+    delivery_permissions,
+    channel_role,
+)
+# The policies' names: part of every user's --policy-pack-config, so they never change.
+POLICY_NAMES: tuple[str, ...] = tuple(module.POLICY_NAME for module in MODULES)
 
 
 def policies() -> list[Policy]:
     """The pack's policies, all mandatory: each one stops a stack that would lose events."""
-    return [
-        topic_standard.policy(),
-        key_symmetric.policy(),
-        customer_managed_key.policy(),
-        confused_deputy.policy(),
-        delivery_permissions.policy(),
-        channel_role.policy(),
-    ]
+    return [module.policy() for module in MODULES]

@@ -53,30 +53,32 @@ def check_topic_standard(index: StackIndex, config: Mapping[str, Any] | None = N
     """Judge every destination's ARN, then every destination topic the stack declares."""
     outcome = Outcome()
     for destination in index.destinations():
-        view = view_destination(index, destination)
-        if view.kind != "sns" or view.arn is None:
-            continue
-        parsed = parse_arn(view.arn)
-        name = sns_topic_name(parsed) if parsed else None
-        if name is not None and name.lower().endswith(".fifo"):
-            outcome.add(
-                f"`eventDestinationArn` of {destination.label} is '{view.arn}', a FIFO topic; "
-                f"{view.waba} can only deliver events to a standard SNS topic: {FIX}.",
-                destination.urn,
-            )
+        with outcome.judging(destination.label, destination.urn):
+            view = view_destination(index, destination)
+            if view.kind != "sns" or view.arn is None:
+                continue
+            parsed = parse_arn(view.arn)
+            name = sns_topic_name(parsed) if parsed else None
+            if name is not None and name.lower().endswith(".fifo"):
+                outcome.add(
+                    f"`eventDestinationArn` of {destination.label} is '{view.arn}', a FIFO topic; "
+                    f"{view.waba} can only deliver events to a standard SNS topic: {FIX}.",
+                    destination.urn,
+                )
     found = destination_topics(index)
     for note in found.undecided:
         outcome.unknown(note)
     for topic, reason in found.topics.values():
-        problems, unknown = fifo_problems(topic)
-        for prop in unknown:
-            outcome.unknown(f"`{prop}` of topic {topic.label} is unknown at preview")
-        for _, text in problems:
-            outcome.add(
-                f"Topic {topic.label} has {text}, but it is a WABA event destination "
-                f"({reason}); {FIX}.",
-                topic.urn,
-            )
+        with outcome.judging(f"topic {topic.label}", topic.urn):
+            problems, unknown = fifo_problems(topic)
+            for prop in unknown:
+                outcome.unknown(f"`{prop}` of topic {topic.label} is unknown at preview")
+            for _, text in problems:
+                outcome.add(
+                    f"Topic {topic.label} has {text}, but it is a WABA event destination "
+                    f"({reason}); {FIX}.",
+                    topic.urn,
+                )
     # A topic that may be a destination is only worth a note when it would be refused.
     for topic, hidden in found.possible.values():
         problems, unknown = fifo_problems(topic)
