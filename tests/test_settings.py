@@ -11,11 +11,13 @@ import pytest
 
 from components.settings import (
     Problem,
+    PropertyNaming,
     SettingsError,
     check_configuration,
     ignored_settings,
     parse_settings,
 )
+from components.settings.schema import EXAMPLE_WABA
 from destination_review.render import RenderedResource, Target, render
 from tests.conftest import NS, WABA_A, WABA_B
 
@@ -645,3 +647,26 @@ def test_an_arn_example_is_quoted_so_bash_does_not_read_a_redirection() -> None:
     [argv] = fix_commands(problem)
     assert argv[-1].startswith("arn:<partition>:connect:")
     assert re.search(r"'arn:<partition>:connect:[^']*'$", problem.fix)
+
+
+def test_a_component_gets_the_same_messages_naming_properties() -> None:
+    """The component provider validates its inputs with the same checks: each line names
+    the property path and a property fix instead of a `pulumi config` command."""
+    raw = {"destinations": [sns(wabaId="1234567890", takeover="maybe")], "tagz": {}}
+    naming = PropertyNaming("social-messaging:index:WhatsAppEventDestinations")
+    with pytest.raises(SettingsError) as by_property:
+        parse_settings(raw, NS, "dev", naming)
+    with pytest.raises(SettingsError) as by_config:
+        parse_settings(raw, NS, "dev")
+    text = str(by_property.value)
+    assert text.startswith(
+        "Invalid inputs of social-messaging:index:WhatsAppEventDestinations (3 problems):"
+    )
+    assert "pulumi config" not in text
+    assert "Fix: set the property destinations[0].takeover to false" in text
+    assert f'Fix: set the property destinations[0].wabaId to "{EXAMPLE_WABA}"' in text
+    assert "tagz: got {}; expected one of the keys" in text
+    assert "Fix: remove the property tagz" in text
+    assert [p.expected for p in by_property.value.problems] == [
+        p.expected for p in by_config.value.problems
+    ]
