@@ -63,7 +63,8 @@ def _partition_data() -> tuple[tuple[str, re.Pattern[str], frozenset[str]], ...]
     pattern of its partition."""
     data = create_loader().load_data("partitions")
     return tuple(
-        (item["id"], re.compile(item["regionRegex"]), frozenset(item.get("regions", {})))
+        # The patterns mean ASCII: Python's `\w` would match a Cyrillic 'е'.
+        (item["id"], re.compile(item["regionRegex"], re.ASCII), frozenset(item.get("regions", {})))
         for item in data["partitions"]
     )
 
@@ -71,6 +72,11 @@ def _partition_data() -> tuple[tuple[str, re.Pattern[str], frozenset[str]], ...]
 def partitions() -> tuple[str, ...]:
     """Every partition botocore knows (`aws`, `aws-cn`, `aws-us-gov`, `aws-eusc`, ...)."""
     return tuple(partition for partition, _, _ in _partition_data())
+
+
+def known_regions() -> dict[str, str]:
+    """Every Region botocore lists, with its partition."""
+    return {region: partition for partition, _, regions in _partition_data() for region in regions}
 
 
 def partition_of_region(region: str) -> str | None:

@@ -57,8 +57,6 @@ DOCUMENT_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:iam/rolePolicy:RolePolicy": ("policy",),
     "aws:iam/policy:Policy": ("policy",),
 }
-# The destination settings that hold ARNs, and whether the ARN names a Region.
-_ARN_KEYS = (("wabaId", True), ("connectInstanceArn", True), ("topicArn", True), ("roleArn", False))
 
 
 @dataclass(frozen=True)
@@ -155,11 +153,12 @@ def _configured_arns(config: Mapping[str, Any], project: str) -> list[tuple[str,
     """(key path, parsed ARN, names a Region) for every ARN in the destinations."""
     from components.arns import parse_arn
     from components.settings import split_namespaces
+    from components.settings.aws_provider import ARN_KEYS
 
     destinations = split_namespaces(config).get(project, {}).get("destinations")
     found = []
     for index, item in enumerate(destinations if isinstance(destinations, list) else []):
-        for key, regional in _ARN_KEYS:
+        for key, regional in ARN_KEYS:
             value = item.get(key) if isinstance(item, Mapping) else None
             arn = parse_arn(value) if isinstance(value, str) else None
             if arn is not None:
@@ -197,6 +196,8 @@ def choose_placement(
     what the ARNs in the config agree on, else a placeholder; the partition of a Region
     from botocore's endpoint data."""
     from components.arns import partition_of_region, partitions
+    from components.settings import split_namespaces
+    from components.settings.aws_provider import region_problem
 
     arns = _configured_arns(config, project)
     sources: dict[str, str] = {}
@@ -209,10 +210,11 @@ def choose_placement(
     else:
         account_id, sources["account"] = PLACEHOLDER_ACCOUNT, "placeholder"
 
-    configured_region = config.get("aws:region")
+    # An invalid aws:region is left to the settings' check, which names it.
+    configured_region = split_namespaces(config).get("aws", {}).get("region")
     if region is not None:
         sources["region"] = "--region"
-    elif isinstance(configured_region, str) and configured_region:
+    elif isinstance(configured_region, str) and not region_problem(configured_region):
         region, sources["region"] = configured_region, "from aws:region"
     elif found := _agreed("Region", [(k, a.region) for k, a, r in arns if r], "--region"):
         region, sources["region"] = found[0], f"from {found[1]}"
@@ -479,8 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         first = str(error).strip().splitlines()[0] if str(error).strip() else ""
         print(
-            f"review failed: {type(error).__name__}: {first} (run with --debug for the "
-            "traceback)",
+            f"review failed: {type(error).__name__}: {first} (run with --debug for the traceback)",
             file=sys.stderr,
         )
         return EXIT_ERROR

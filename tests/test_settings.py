@@ -670,3 +670,26 @@ def test_a_component_gets_the_same_messages_naming_properties() -> None:
     assert [p.expected for p in by_property.value.problems] == [
         p.expected for p in by_config.value.problems
     ]
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"),
+    [
+        ('["us-east-1"]', "a Region name such as 'us-east-1', not a list"),
+        ("us-\u0435ast-1", "'\u0435' (CYRILLIC SMALL LETTER IE) at position 4 is not ASCII"),
+        ("us-east-9", "a Region botocore knows"),
+        ("42", "not a number"),
+    ],
+)
+def test_aws_region_is_a_region_botocore_knows(region: str, expected: str) -> None:
+    """As the engine passes `aws:region` to the program (the review reads the stack file
+    to the same text): a list, a look-alike letter or an unknown Region is refused."""
+    config = {f"{NS}:destinations": [sns()], "aws:region": region}
+    [problem] = check_configuration(config, NS, "dev").problems
+    assert problem.path == "aws:region" and expected in problem.expected
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1"])
+def test_regions_of_every_partition_pass(region: str) -> None:
+    config = {f"{NS}:destinations": [sns()], "aws:region": region}
+    assert check_configuration(config, NS, "dev").problems == ()

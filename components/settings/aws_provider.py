@@ -8,6 +8,7 @@ the partition, Region and account the provider deploys to.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,7 +16,7 @@ from typing import Any
 
 from pydantic.alias_generators import to_camel
 
-from components.arns import parse_arn
+from components.arns import known_regions, parse_arn, partitions
 from components.settings.fixes import Edit, Problem, first_per_path
 from components.settings.names import role_arn_problem
 from components.settings.schema import EXPECTED
@@ -118,6 +119,31 @@ def _assume_role_problems(key: str, roles: Any) -> tuple[str | None, list[Proble
     return (value if isinstance(value, str) else None), problems
 
 
+def region_problem(value: Any) -> str | None:
+    """Why `value` is not a Region botocore lists (for any partition), or None. A letter
+    that only looks ASCII (a Cyrillic 'е' in `us-еast-1`) is named with its position."""
+    if not isinstance(value, str):
+        kinds = {"list": "list", "dict": "map", "bool": "boolean"}
+        kind = kinds.get(type(value).__name__, "number")
+        return f"a Region name such as 'us-east-1', not a {kind}"
+    for position, character in enumerate(value, start=1):
+        if not character.isascii():
+            name = unicodedata.name(character, f"U+{ord(character):04X}")
+            return (
+                f"a Region name in ASCII letters; {character!r} ({name}) at position "
+                f"{position} is not ASCII: type the Region again"
+            )
+    regions = known_regions()
+    if value in regions:
+        return None
+    guess = difflib.get_close_matches(value, sorted(regions), n=1)
+    hint = f" (did you mean {guess[0]}?)" if guess else ""
+    return (
+        f"a Region botocore knows in one of the partitions {', '.join(partitions())}{hint}; "
+        "a Region newer than the installed botocore needs a newer botocore"
+    )
+
+
 def aws_provider_problems(
     raw: Mapping[str, Any],
 ) -> tuple[AwsProviderSettings | None, list[Problem]]:
@@ -134,6 +160,9 @@ def aws_provider_problems(
         if raw.get(key) is not None:
             received = "[secret]" if key in _SECRET_AWS_KEYS else raw[key]
             problems.append(Problem(f"aws:{key}", received, f"not set: {advice}", remove=True))
+    region = raw.get("region")
+    if region is not None and (why := region_problem(region)):
+        problems.append(Problem("aws:region", region, why, "us-east-1"))
     key = "assumeRoles" if raw.get("assumeRoles") is not None else "assumeRole"
     role_arn, role_problems = _assume_role_problems(key, raw.get(key))
     problems += role_problems
@@ -189,4 +218,3 @@ def placement_problems(
                     )
                 )
     return problems
-

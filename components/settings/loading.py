@@ -109,9 +109,7 @@ class StackConfiguration:
         return self.settings, self.aws_provider
 
 
-def check_configuration(
-    config: Mapping[str, Any], project: str, stack: str
-) -> StackConfiguration:
+def check_configuration(config: Mapping[str, Any], project: str, stack: str) -> StackConfiguration:
     """Check full config keys (`<namespace>:<key>`) as the program and the review see them."""
     namespaces = split_namespaces(config)
     raw = namespaces.get(project, {})

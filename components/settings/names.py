@@ -85,8 +85,7 @@ def role_name_problem(name: str) -> str | None:
     limit = _iam_limit("roleNameType")
     if len(name) > limit.max:
         return (
-            f"at most {limit.max} characters, IAM's limit for role names "
-            f"(this one has {len(name)})"
+            f"at most {limit.max} characters, IAM's limit for role names (this one has {len(name)})"
         )
     if len(name) < limit.min or not limit.compiled().fullmatch(name):
         found = _found(name, limit.compiled())

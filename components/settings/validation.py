@@ -210,8 +210,7 @@ def _check_beside_waba(d: _Destination) -> None:
         if where and target and where != (target.partition, target.region, target.account):
             d.problem(
                 key,
-                "a destination in the WABA's partition, Region and account "
-                f"({', '.join(where)})",
+                f"a destination in the WABA's partition, Region and account ({', '.join(where)})",
             )
 
 
@@ -271,8 +270,10 @@ def _name_problems(raw: Mapping[str, Any], project: str, stack: str) -> list[Pro
 
 
 def _default_form(key: str) -> str:
-    return default_topic_name("<project>", "<stack>") if key == "topic" else (
-        default_connect_role_name("<project>", "<stack>")
+    return (
+        default_topic_name("<project>", "<stack>")
+        if key == "topic"
+        else (default_connect_role_name("<project>", "<stack>"))
     )
 
 
