@@ -44,6 +44,7 @@ from typing import Any
 
 from pulumi.runtime.proto import analyzer_pb2
 
+from components.pulumi_compat import UNKNOWN
 from destination_review.policy_analyzer import (
     PACK_DIR,
     AnalyzedResource,
@@ -56,7 +57,6 @@ PARTITION = "aws"
 LAMBDA_BASIC_EXECUTION = "service-role/AWSLambdaBasicExecutionRole"
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # what the engine sends for an unknown value
 PACKS = ("pack", "null", "empty")
 SHAPES = ("project", "unrelated", "topics", "own-topics")
 CONDITIONS = {

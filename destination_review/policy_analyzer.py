@@ -32,6 +32,7 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from components.pulumi_compat import SECRET_SIGNATURE, SIGNATURE_KEY
 from destination_review.pack_process import (
     DEFAULT_ORGANIZATION,
     DEFAULT_PROJECT,
@@ -40,12 +41,10 @@ from destination_review.pack_process import (
     launch_pack,
 )
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 PACK_DIR: Path = default_pack_dir()
 
 # The engine's encoding of a secret value inside a property map.
-_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_SIG_KEY, _SECRET_SIG = SIGNATURE_KEY, SECRET_SIGNATURE
 
 _LEVELS = {
     analyzer_pb2.ADVISORY: "advisory",

@@ -22,6 +22,7 @@ from dataclasses import asdict, astuple, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from components.pulumi_compat import PROVIDER_PROPERTY, UNKNOWN
 from destination_review.pack_process import default_pack_dir, launch_pack
 from destination_review.project import (
     Project,
@@ -40,8 +41,6 @@ __all__ = ["ReviewError", "analyzed", "main", "review", "run"]
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PLACEHOLDER_ACCOUNT = "111122223333"
 PLACEHOLDER_REGION = "us-east-1"
-PROVIDER_PROPERTY = "__provider"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's marker for unknown values
 # How --json shows a value AWS computes at deployment (unknown at preview).
 UNKNOWN_JSON: dict[str, bool] = {"$unknown": True}
 UNKNOWN_TEXT = "<unknown>"

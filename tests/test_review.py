@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from components.pulumi_compat import UNKNOWN
 from destination_review import review as review_module
 from tests.conftest import ROOT, WABA_A, WABA_B
 from tests.test_stack_file import BOMB
@@ -35,7 +36,7 @@ SIDS = {
         "AllowOperationsForPhoneNumberImport",
     ],
 }
-UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+UNKNOWN_SENTINEL = UNKNOWN
 CONNECT_444 = "arn:aws:connect:eu-west-1:444455556666:instance/aaaabbbb-cccc-dddd-eeee-ffff00001111"
 
 

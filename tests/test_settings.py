@@ -693,3 +693,11 @@ def test_aws_region_is_a_region_botocore_knows(region: str, expected: str) -> No
 def test_regions_of_every_partition_pass(region: str) -> None:
     config = {f"{NS}:destinations": [sns()], "aws:region": region}
     assert check_configuration(config, NS, "dev").problems == ()
+
+
+def test_a_malformed_waba_id_states_the_expected_form_once_on_a_short_line() -> None:
+    with pytest.raises(SettingsError) as raised:
+        parse_settings({"destinations": [sns(wabaId="1234567890")]}, NS, "dev")
+    [line] = [x for x in str(raised.value).splitlines() if "wabaId" in x]
+    assert line.count("waba-<id>") == 1 and line.count("social-messaging:<region>") == 1
+    assert len(line) < 215, line

@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic.alias_generators import to_camel
 
-from components.arns import known_regions, parse_arn, partitions
+from components.arns import known_regions, mismatches, parse_arn, partitions
+from components.pulumi_compat import aws_provider_config_names
 from components.settings.fixes import Edit, Problem, first_per_path
 from components.settings.names import role_arn_problem
 from components.settings.schema import EXPECTED
@@ -49,12 +50,7 @@ def aws_provider_keys() -> frozenset[str]:
     """Every setting the aws provider reads, from the pulumi-aws SDK's own config module
     (one property per key), so a typo such as `aws:regoin` is caught before the provider
     refuses it at preview."""
-    from pulumi_aws.config import vars as aws_config
-
-    exported = vars(aws_config._ExportableConfig)
-    return frozenset(
-        to_camel(name) for name, value in exported.items() if isinstance(value, property)
-    )
+    return frozenset(to_camel(name) for name in aws_provider_config_names())
 
 
 def _unknown_aws_key_problems(raw: Mapping[str, Any]) -> list[Problem]:
@@ -203,10 +199,7 @@ def placement_problems(
             arn = parse_arn(value) if isinstance(value, str) else None
             if arn is None:
                 continue
-            placed = (arn.partition, arn.account) == (partition, account_id) and (
-                not regional or arn.region == region
-            )
-            if not placed:
+            if mismatches(arn, partition, region if regional else None, account_id):
                 problems.append(
                     Problem(
                         f"destinations[{index}].{key}",

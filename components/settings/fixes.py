@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 import pulumi
 
+from components.unique import first_per
+
 # Values `pulumi config set --path` would store as a boolean or a number: a string
 # setting needs `--type string` for them (see coerce() in Pulumi's config package).
 _COERCED_BY_CLI = re.compile(r"true|false|[+-]?[0-9]+")
@@ -223,13 +225,7 @@ def _path_order(path: str) -> str:
 def first_per_path(problems: Iterable[Problem]) -> list[Problem]:
     """Keep the first problem per key path: a structural and a format error on one key
     say the same thing twice."""
-    seen: set[str] = set()
-    result = []
-    for item in problems:
-        if item.path not in seen:
-            seen.add(item.path)
-            result.append(item)
-    return result
+    return first_per(problems, lambda problem: problem.path)
 
 
 class SettingsError(pulumi.RunError):

@@ -10,6 +10,7 @@ from typing import Any
 
 import pulumi
 
+from components.pulumi_compat import all_config
 from components.settings.aws_provider import (
     AwsProviderSettings,
     aws_provider_problems,
@@ -71,11 +72,6 @@ def misplaced_settings(config: Mapping[str, Any], project: str, stack: str) -> l
     return problems
 
 
-def _all_config() -> dict[str, Any]:
-    """Every config key of the stack, as the engine passed it to the program."""
-    return dict(pulumi.runtime.config.CONFIG.get())
-
-
 @dataclass(frozen=True)
 class StackConfiguration:
     """The stack's settings and aws provider settings, read and checked together, so
@@ -130,7 +126,7 @@ def check_configuration(config: Mapping[str, Any], project: str, stack: str) -> 
 def load_configuration() -> StackConfiguration:
     """Read this stack's configuration from the engine and check it; settings that have
     no effect are logged as warnings."""
-    configuration = check_configuration(_all_config(), pulumi.get_project(), pulumi.get_stack())
+    configuration = check_configuration(all_config(), pulumi.get_project(), pulumi.get_stack())
     for note in configuration.ignored:
         pulumi.log.warn(note)
     return configuration

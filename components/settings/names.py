@@ -8,17 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
-from botocore.loaders import create_loader
-
-from components.arns import parse_arn
-
-_TOPIC_NAME_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
-TOPIC_NAME_MAX = 256
+from components.arns import FIFO_SUFFIX, TOPIC_NAME_CHARACTERS, TOPIC_NAME_MAX, parse_arn
+from components.waba.model import iam_shapes
 
 
 @dataclass(frozen=True)
@@ -34,20 +27,14 @@ class _Limit:
         return re.compile(self.pattern, re.ASCII)
 
 
-@lru_cache(maxsize=1)
-def _iam_shapes() -> Mapping[str, Any]:
-    """IAM's shapes from botocore's model: role name and tag limits are read, not copied."""
-    return create_loader().load_service_model("iam", "service-2")["shapes"]
-
-
 def _iam_limit(shape: str) -> _Limit:
-    found = _iam_shapes()[shape]
+    found = iam_shapes()[shape]
     return _Limit(int(found.get("min", 0)), int(found.get("max", 0)), found.get("pattern", ""))
 
 
 def max_tags() -> int:
     """IAM's limit of tags per resource (the same for the KMS key and the SNS topic)."""
-    return int(_iam_shapes()["tagListType"]["max"])
+    return int(iam_shapes()["tagListType"]["max"])
 
 
 def _tag_characters(shape: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -95,15 +82,15 @@ def role_name_problem(name: str) -> str | None:
 
 def topic_name_problem(name: str) -> str | None:
     """Why `name` is not a standard SNS topic name, or None."""
-    if name.endswith(".fifo"):
+    if name.endswith(FIFO_SUFFIX):
         return "a standard topic name, not '.fifo' (FIFO topics cannot be event destinations)"
     if len(name) > TOPIC_NAME_MAX:
         return (
             f"at most {TOPIC_NAME_MAX} characters, SNS's limit for topic names "
             f"(this one has {len(name)})"
         )
-    if not _TOPIC_NAME_CHARACTERS.fullmatch(name):
-        found = _found(name, _TOPIC_NAME_CHARACTERS)
+    if not TOPIC_NAME_CHARACTERS.fullmatch(name):
+        found = _found(name, TOPIC_NAME_CHARACTERS)
         return f"only ASCII letters, digits, '-' and '_' in an SNS topic name{found}"
     return None
 

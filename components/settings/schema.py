@@ -45,6 +45,16 @@ class ConnectRoleSettings(_Model):
     name: str | None = None
 
 
+def needs_own_topic(kind: object, topic_arn: object) -> bool:
+    """A destination needs the stack's topic when it is SNS and brings none of its own."""
+    return kind == "sns" and not topic_arn
+
+
+def needs_own_role(kind: object, role_arn: object) -> bool:
+    """A destination needs the stack's role when it is Connect and brings none of its own."""
+    return kind == "connect" and not role_arn
+
+
 def default_topic_name(project: str, stack: str) -> str:
     return f"{project}-{stack}-events"
 
@@ -70,15 +80,15 @@ class StackSettings(_Model):
     @property
     def needs_topic(self) -> bool:
         """A topic is created when an SNS destination does not bring its own."""
-        return any(d.type == "sns" and not d.topic_arn for d in self.destinations)
+        return any(needs_own_topic(d.type, d.topic_arn) for d in self.destinations)
 
     @property
     def needs_connect_role(self) -> bool:
         """A role is created when a Connect destination does not bring its own."""
-        return any(d.type == "connect" and not d.role_arn for d in self.destinations)
+        return any(needs_own_role(d.type, d.role_arn) for d in self.destinations)
 
 
-EXAMPLE_WABA = "waba-0123456789abcdef0123456789abcdef"
+EXAMPLE_WABA = "waba-0123456789abcdef"
 # Examples are values a fix command sets (quoted there, so `<partition>` stays text).
 EXAMPLE_CONNECT = (
     "arn:<partition>:connect:us-east-1:111122223333:instance/aaaabbbb-cccc-dddd-eeee-ffff00001111"
@@ -94,8 +104,7 @@ ROLE_NAME_EXPECTED = "an IAM role name"
 EXPECTED: dict[str, tuple[str, str]] = {
     "destinations": (f"a list of 1 to {MAX_DESTINATIONS} destinations (one per WABA)", ""),
     "wabaId": (
-        "a WABA id 'waba-<id>' or a WABA ARN "
-        "'arn:<partition>:social-messaging:<region>:<account>:waba/<id>'",
+        "'waba-<id>' or 'arn:<partition>:social-messaging:<region>:<account>:waba/<id>'",
         EXAMPLE_WABA,
     ),
     "type": ("'sns' or 'connect'", "sns"),

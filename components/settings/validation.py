@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from components.arns import is_connect_instance_arn, is_sns_topic_arn, parse_arn
+from components.arns import is_connect_instance_arn, is_sns_topic_arn, mismatches, parse_arn
 from components.settings.fixes import (
     CONFIG_NAMING,
     MISSING,
@@ -46,8 +46,10 @@ from components.settings.schema import (
     StackSettings,
     default_connect_role_name,
     default_topic_name,
+    needs_own_role,
+    needs_own_topic,
 )
-from components.waba.ids import waba_id_problem, waba_key
+from components.waba.ids import NEITHER_FORM, waba_id_problem, waba_key
 
 
 def parse_settings(
@@ -162,7 +164,9 @@ class _Destination:
 def _check_waba_and_connect(d: _Destination) -> None:
     waba_id = d.text("wabaId")
     waba_problem = waba_id_problem(waba_id) if waba_id is not None else None
-    if waba_problem is not None:
+    if waba_problem == NEITHER_FORM:
+        d.problem("wabaId")  # the expected forms say it
+    elif waba_problem is not None:
         d.problem("wabaId", f"{EXPECTED['wabaId'][0]}; the value received {waba_problem}")
     connect_arn = d.item.get("connectInstanceArn")
     if d.kind == "connect" and connect_arn is None:
@@ -206,11 +210,11 @@ def _check_beside_waba(d: _Destination) -> None:
     for key in ("connectInstanceArn", "topicArn"):
         value = d.text(key)
         target = parse_arn(value) if value is not None else None
-        where = (waba.partition, waba.region, waba.account) if waba else None
-        if where and target and where != (target.partition, target.region, target.account):
+        if waba and target and mismatches(target, waba.partition, waba.region, waba.account):
             d.problem(
                 key,
-                f"a destination in the WABA's partition, Region and account ({', '.join(where)})",
+                "a destination in the WABA's partition, Region and account "
+                f"({waba.partition}, {waba.region}, {waba.account})",
             )
 
 
@@ -327,8 +331,8 @@ def uses_of(raw: Mapping[str, Any]) -> Uses:
     destinations = raw.get("destinations")
     items = [as_dict(d) for d in destinations] if isinstance(destinations, list) else []
     return Uses(
-        topic=any(d.get("type") == "sns" and not d.get("topicArn") for d in items),
-        role=any(d.get("type") == "connect" and not d.get("roleArn") for d in items),
+        topic=any(needs_own_topic(d.get("type"), d.get("topicArn")) for d in items),
+        role=any(needs_own_role(d.get("type"), d.get("roleArn")) for d in items),
     )
 
 

@@ -22,6 +22,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from components.arns import Arn, parse_arn
+from components.aws_errors import error_code, error_message
+from components.aws_errors import error_code as _error_code
 from components.waba.model import SERVICE_PRINCIPAL
 from components.waba.state import EventDestination
 
@@ -323,15 +325,10 @@ def channel_role_permission_problems(role_arn: str, documents: list[dict[str, An
     ]
 
 
-def _error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
 def _access_error(error: ClientError, action: str, resource: str) -> VerifyAccessError:
-    code = _error_code(error)
-    message = error.response.get("Error", {}).get("Message", "")
     return VerifyAccessError(
-        f"verify could not read {resource}: {code}: {message}. Grant the deployer {action} "
+        f"verify could not read {resource}: {error_code(error)}: {error_message(error)}. "
+        f"Grant the deployer {action} "
         "on it, or set verify to false to skip the pre-flight checks."
     )
 
