@@ -53,9 +53,9 @@ from typing import Any
 
 from pulumi.runtime.proto import analyzer_pb2
 
+from components.pulumi_compat import UNKNOWN
 from destination_review.policy_analyzer import (
     PACK_DIR,
-    UNKNOWN,
     AnalyzedResource,
     PolicyPackServer,
     make_urn,

@@ -17,6 +17,14 @@ from botocore.utils import ArnParser, InvalidArnException
 
 SOCIAL_MESSAGING_SERVICE = "social-messaging"
 SOCIAL_MESSAGING_PRINCIPAL = "social-messaging.amazonaws.com"
+# SNS topic names (not in botocore's model): 1 to 256 ASCII letters, digits, '-', '_'.
+TOPIC_NAME_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
+TOPIC_NAME_MAX = 256
+FIFO_SUFFIX = ".fifo"
+# A Connect instance id: botocore's connect model documents it as a UUID in lower-case
+# hexadecimal (the InstanceIdOrArn pattern) of 1 to 100 characters (the InstanceId
+# shape); ids are checked for those characters and that length.
+_CONNECT_INSTANCE_ID = re.compile(r"[0-9a-f-]{1,100}", re.ASCII)
 
 _ACCOUNT = re.compile(r"^\d{12}$", re.ASCII)
 _PARSER = ArnParser()
@@ -36,6 +44,24 @@ class Arn:
         return ":".join(
             ["arn", self.partition, self.service, self.region, self.account, self.resource]
         )
+
+
+def mismatches(
+    arn: Arn, partition: str | None, region: str | None, account: str | None
+) -> list[tuple[str, str, str]]:
+    """Where `arn` is not in the given place: (part, the ARN's, the place's) for its
+    partition, Region and account. A part given as None, or an ARN without a Region (a
+    role's), is not compared. A WABA publishes only to a destination in its own
+    partition, Region and account, and the stack deploys to one of each."""
+    found = []
+    for part, got, wanted in (
+        ("partition", arn.partition, partition),
+        ("Region", arn.region, region if arn.region else None),
+        ("account", arn.account, account),
+    ):
+        if wanted is not None and got != wanted:
+            found.append((part, got, wanted))
+    return found
 
 
 def parse_arn(value: str) -> Arn | None:
@@ -63,7 +89,8 @@ def _partition_data() -> tuple[tuple[str, re.Pattern[str], frozenset[str]], ...]
     pattern of its partition."""
     data = create_loader().load_data("partitions")
     return tuple(
-        (item["id"], re.compile(item["regionRegex"]), frozenset(item.get("regions", {})))
+        # The patterns mean ASCII: Python's `\w` would match a Cyrillic 'е'.
+        (item["id"], re.compile(item["regionRegex"], re.ASCII), frozenset(item.get("regions", {})))
         for item in data["partitions"]
     )
 
@@ -71,6 +98,20 @@ def _partition_data() -> tuple[tuple[str, re.Pattern[str], frozenset[str]], ...]
 def partitions() -> tuple[str, ...]:
     """Every partition botocore knows (`aws`, `aws-cn`, `aws-us-gov`, `aws-eusc`, ...)."""
     return tuple(partition for partition, _, _ in _partition_data())
+
+
+def dns_suffix(partition: str) -> str:
+    """The partition's DNS suffix (`amazonaws.com`, `amazonaws.com.cn`), from botocore."""
+    data = create_loader().load_data("partitions")
+    for item in data["partitions"]:
+        if item["id"] == partition:
+            return str(item["outputs"]["dnsSuffix"])
+    raise ValueError(f"no partition {partition!r} in botocore's data")
+
+
+def known_regions() -> dict[str, str]:
+    """Every Region botocore lists, with its partition."""
+    return {region: partition for partition, _, regions in _partition_data() for region in regions}
 
 
 def partition_of_region(region: str) -> str | None:
@@ -113,13 +154,25 @@ def social_messaging_source_arn(partition: str, region: str, account_id: str) ->
     return f"arn:{partition}:{SOCIAL_MESSAGING_SERVICE}:{region}:{account_id}:*"
 
 
+def is_topic_name(name: str) -> bool:
+    """An SNS topic name, standard or FIFO (`.fifo`)."""
+    base = name.removesuffix(FIFO_SUFFIX)
+    return len(base) <= TOPIC_NAME_MAX and TOPIC_NAME_CHARACTERS.fullmatch(base) is not None
+
+
+def is_connect_instance_resource(resource: str) -> bool:
+    """`instance/<id>`, the resource part of a Connect instance ARN."""
+    head, _, instance_id = resource.partition("/")
+    return head == "instance" and _CONNECT_INSTANCE_ID.fullmatch(instance_id) is not None
+
+
 def is_sns_topic_arn(value: str) -> bool:
     parsed = parse_arn(value)
     return (
         parsed is not None
         and parsed.service == "sns"
         and _ACCOUNT.match(parsed.account) is not None
-        and re.fullmatch(r"[A-Za-z0-9_-]{1,256}(\.fifo)?", parsed.resource) is not None
+        and is_topic_name(parsed.resource)
     )
 
 
@@ -129,5 +182,5 @@ def is_connect_instance_arn(value: str) -> bool:
         parsed is not None
         and parsed.service == "connect"
         and _ACCOUNT.match(parsed.account) is not None
-        and re.fullmatch(r"instance/[0-9a-fA-F-]{1,100}", parsed.resource) is not None
+        and is_connect_instance_resource(parsed.resource)
     )

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from components.connect_role import ConnectChannelRole, ConnectChannelRoleArgs
 from components.encrypted_topic import EncryptedEventTopic, EncryptedEventTopicArgs
 from components.settings import AwsProviderSettings, DestinationSettings, StackSettings
+from components.waba.ids import waba_id_part
 from components.waba_destination import WabaEventDestination, WabaEventDestinationArgs
 
 
@@ -60,7 +61,7 @@ def _warn(notice: str | None, resource: pulumi.Resource) -> None:
 
 def waba_resource_suffix(waba_id: str) -> str:
     """One resource name per WABA, whether it is configured by id or by ARN."""
-    return "waba-" + waba_id.rsplit("/", 1)[-1].removeprefix("waba-")
+    return "waba-" + waba_id_part(waba_id)
 
 
 class WhatsAppEventDestinations(pulumi.ComponentResource):

@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pulumi import dynamic
 
 from components.arns import parse_arn
+from components.aws_errors import error_code, error_message
 from components.waba import preflight
 from components.waba.claim import (
     Claim,
@@ -124,10 +125,8 @@ def _verify_or_fail(
     except preflight.VerifyAccessError as error:
         raise WabaDestinationError(str(error)) from None
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "Unknown")
-        message = error.response.get("Error", {}).get("Message", "")
         raise WabaDestinationError(
-            f"verify for WABA {waba_arn} failed: {code}: {message}. Set "
+            f"verify for WABA {waba_arn} failed: {error_code(error)}: {error_message(error)}. Set "
             "verify to false to skip the pre-flight checks."
         ) from None
     except BotoCoreError as error:

@@ -31,9 +31,8 @@ import grpc
 import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
-from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
+from components.pulumi_compat import SECRET_SIGNATURE, SIGNATURE_KEY
 from destination_review.pack_process import (
     DEFAULT_ORGANIZATION,
     DEFAULT_PROJECT,
@@ -42,12 +41,10 @@ from destination_review.pack_process import (
     launch_pack,
 )
 
-UNKNOWN = UNKNOWN_STRING_VALUE  # what the engine sends for a value unknown at preview
 PACK_DIR: Path = default_pack_dir()
 
 # The engine's encoding of a secret value inside a property map.
-_SIG_KEY = SPECIAL_SIG_KEY
-_SECRET_SIG = SPECIAL_SECRET_SIG
+_SIG_KEY, _SECRET_SIG = SIGNATURE_KEY, SECRET_SIGNATURE
 
 _LEVELS = {
     analyzer_pb2.ADVISORY: "advisory",

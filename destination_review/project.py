@@ -8,14 +8,15 @@ key without a namespace belongs to it (the CLI writes `destinations:` as
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from destination_review import stack_file
 
 PROJECT_FILE = "Pulumi.yaml"
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ReviewError(Exception):
@@ -52,12 +53,9 @@ def _load_yaml(path: Path) -> Any:
     except OSError as error:
         raise ReviewError(f"{path}: cannot be read ({error.strerror})") from error
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or "not valid YAML"
-        raise ReviewError(f"{path}: malformed YAML{where}: {problem}") from error
+        return stack_file.load(text)
+    except stack_file.YamlError as error:
+        raise ReviewError(*(f"{path}: {line}" for line in error.lines)) from error
 
 
 def find_project(start: Path) -> Project:
@@ -99,4 +97,37 @@ def read_stack_config(path: Path, project: str) -> dict[str, Any]:
     if not isinstance(content, dict) or not isinstance(content.get("config", {}), dict):
         raise ReviewError(f"{path}: expected a mapping with a 'config:' map of settings")
     config = content.get("config") or {}
-    return {(str(k) if ":" in str(k) else f"{project}:{k}"): v for k, v in config.items()}
+    result = {}
+    for key, value in config.items():
+        full_key = key if ":" in key else f"{project}:{key}"
+        try:
+            result[full_key] = config_text(value)
+        except RecursionError as error:
+            raise ReviewError(f"{path}: config.{key}: nested too deeply") from error
+    return result
+
+
+def _go_number(value: Any) -> Any:
+    """Go's JSON writes a whole float without a fraction (1.0 -> 1)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _go_number(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_go_number(v) for v in value]
+    return value
+
+
+def config_text(value: Any) -> str:
+    """A config value as the CLI passes it to the program: a string as it is, anything
+    else as JSON text (`true`, `30`, `{"name":"x"}`), which the program parses."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("the CLI keeps no NaN or infinity")  # refused by stack_file
+    text = json.dumps(_go_number(value), separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    return text.translate(_GO_JSON_ESCAPES)
+
+
+# Go's JSON escapes these inside strings (HTML safety and JavaScript line separators).
+_GO_JSON_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}

@@ -20,14 +20,19 @@ from typing import Any
 
 import pulumi
 from google.protobuf import json_format
-from pulumi.output import Unknown
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime.sync_await import _sync_await
 
-from components.arns import iam_role_arn, sns_topic_arn
+from components.arns import dns_suffix, iam_role_arn, sns_topic_arn
+from components.pulumi_compat import (
+    SECRET_SIGNATURE,
+    SIGNATURE_KEY,
+    UNKNOWN,
+    Unknown,
+    run_program,
+    sync_await,
+)
+from components.waba.ids import waba_id_part
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's marker for unknown values
-SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
 REDACTED = "[secret]"
 # The source tree's project (tests render it); the review renders the project it runs in.
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -80,7 +85,7 @@ def _stable_id(*parts: str) -> str:
 def _plain(value: Any) -> Any:
     """Protobuf-decoded inputs with secrets shown as a marker, never their value."""
     if isinstance(value, dict):
-        if value.get(SECRET_SIGNATURE) == "1b47061264138c4ac30d75fd1eb44270":
+        if value.get(SIGNATURE_KEY) == SECRET_SIGNATURE:
             return REDACTED
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -114,7 +119,7 @@ class ProgramMocks(pulumi.runtime.Mocks):
                 "id": t.account_id,
             }, []
         if args.token == "aws:index/getPartition:getPartition":
-            suffix = "amazonaws.com.cn" if t.partition == "aws-cn" else "amazonaws.com"
+            suffix = dns_suffix(t.partition)
             return {"partition": t.partition, "dnsSuffix": suffix, "id": t.partition}, []
         if args.token == "aws:index/getRegion:getRegion":
             return {"region": t.region, "name": t.region, "id": t.region}, []
@@ -142,7 +147,7 @@ class ProgramMocks(pulumi.runtime.Mocks):
                 "uniqueId": "AROA" + resource_id[:17].upper(),
             }
         elif args.typ == WABA_DESTINATION_TYPE:
-            waba = str(inputs.get("wabaId", "")).rsplit("/", 1)[-1].removeprefix("waba-")
+            waba = waba_id_part(str(inputs.get("wabaId", "")))
             computed = {
                 "wabaArn": (
                     f"arn:{t.partition}:social-messaging:{t.region}:{t.account_id}:waba/{waba}"
@@ -211,9 +216,6 @@ def render(
         monitor.registrations = registrations
     pulumi.runtime.set_all_config({k: _config_value(v) for k, v in config.items()})
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
-    settings = pulumi.runtime.settings.SETTINGS
-    settings.rpc_manager.clear()
-    settings.outputs.clear()
 
     namespace: dict[str, Any] = {}
 
@@ -221,8 +223,8 @@ def render(
         namespace.update(runpy.run_path(str(program), run_name="__main__"))
 
     try:
-        _sync_await(pulumi.runtime.stack.run_pulumi_func(run))
-        outputs = _sync_await(_resolve(namespace.get("outputs", {})))
+        run_program(run)
+        outputs = sync_await(_resolve(namespace.get("outputs", {})))
     except BaseException:
         # A failed program leaves futures nobody awaited; collecting them now keeps their
         # clean-up from running at an arbitrary later point in the interpreter.

@@ -22,6 +22,7 @@ from dataclasses import asdict, astuple, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from components.pulumi_compat import PROVIDER_PROPERTY, UNKNOWN
 from destination_review.pack_process import default_pack_dir, launch_pack
 from destination_review.project import (
     Project,
@@ -40,8 +41,6 @@ __all__ = ["ReviewError", "analyzed", "main", "review", "run"]
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PLACEHOLDER_ACCOUNT = "111122223333"
 PLACEHOLDER_REGION = "us-east-1"
-PROVIDER_PROPERTY = "__provider"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's marker for unknown values
 # How --json shows a value AWS computes at deployment (unknown at preview).
 UNKNOWN_JSON: dict[str, bool] = {"$unknown": True}
 UNKNOWN_TEXT = "<unknown>"
@@ -57,8 +56,6 @@ DOCUMENT_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:iam/rolePolicy:RolePolicy": ("policy",),
     "aws:iam/policy:Policy": ("policy",),
 }
-# The destination settings that hold ARNs, and whether the ARN names a Region.
-_ARN_KEYS = (("wabaId", True), ("connectInstanceArn", True), ("topicArn", True), ("roleArn", False))
 
 
 @dataclass(frozen=True)
@@ -155,11 +152,12 @@ def _configured_arns(config: Mapping[str, Any], project: str) -> list[tuple[str,
     """(key path, parsed ARN, names a Region) for every ARN in the destinations."""
     from components.arns import parse_arn
     from components.settings import split_namespaces
+    from components.settings.aws_provider import ARN_KEYS
 
     destinations = split_namespaces(config).get(project, {}).get("destinations")
     found = []
     for index, item in enumerate(destinations if isinstance(destinations, list) else []):
-        for key, regional in _ARN_KEYS:
+        for key, regional in ARN_KEYS:
             value = item.get(key) if isinstance(item, Mapping) else None
             arn = parse_arn(value) if isinstance(value, str) else None
             if arn is not None:
@@ -197,6 +195,8 @@ def choose_placement(
     what the ARNs in the config agree on, else a placeholder; the partition of a Region
     from botocore's endpoint data."""
     from components.arns import partition_of_region, partitions
+    from components.settings import split_namespaces
+    from components.settings.aws_provider import region_problem
 
     arns = _configured_arns(config, project)
     sources: dict[str, str] = {}
@@ -209,10 +209,11 @@ def choose_placement(
     else:
         account_id, sources["account"] = PLACEHOLDER_ACCOUNT, "placeholder"
 
-    configured_region = config.get("aws:region")
+    # An invalid aws:region is left to the settings' check, which names it.
+    configured_region = split_namespaces(config).get("aws", {}).get("region")
     if region is not None:
         sources["region"] = "--region"
-    elif isinstance(configured_region, str) and configured_region:
+    elif isinstance(configured_region, str) and not region_problem(configured_region):
         region, sources["region"] = configured_region, "from aws:region"
     elif found := _agreed("Region", [(k, a.region) for k, a, r in arns if r], "--region"):
         region, sources["region"] = found[0], f"from {found[1]}"

@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
+from components.pulumi_compat import UNKNOWN
 from destination_review import review as review_module
 from tests.conftest import ROOT, WABA_A, WABA_B
+from tests.test_stack_file import BOMB
 
 SIDS = {
     "dev": [
@@ -34,7 +36,7 @@ SIDS = {
         "AllowOperationsForPhoneNumberImport",
     ],
 }
-UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+UNKNOWN_SENTINEL = UNKNOWN
 CONNECT_444 = "arn:aws:connect:eu-west-1:444455556666:instance/aaaabbbb-cccc-dddd-eeee-ffff00001111"
 
 
@@ -141,6 +143,35 @@ BROKEN: dict[str, tuple[str | bytes, str]] = {
         "config:\n  tags: {team: caf\xe9}\n".encode("latin-1"),
         "not UTF-8 text (byte 0xe9",
     ),
+    "alias bomb in another namespace": (
+        "config:\n  other:x:\n"
+        + "".join(f"    {line}\n" for line in BOMB.splitlines())
+        + "  destinations:\n    - {wabaId: waba-0123456789abcdef, type: sns}\n",
+        "config.other:x.",
+    ),
+    "duplicate key": (
+        "config:\n  destinations:\n    - {wabaId: waba-0123456789abcdef, type: sns, type: x}\n",
+        "config.destinations[0].type: line 3: mapping key 'type' already defined at line 3",
+    ),
+    "self-referencing alias": (
+        "config:\n  tags: &t {a: *t}\n",
+        "config.tags.a: line 2: anchor 't' value contains itself",
+    ),
+    "aws:region as a list": (
+        "config:\n  aws:region: [us-east-1]\n  destinations:\n"
+        "    - {wabaId: waba-0123456789abcdef, type: sns}\n",
+        "aws:region: got ['us-east-1']; expected a Region name such as 'us-east-1', not a list",
+    ),
+    "aws:region with a Cyrillic letter": (
+        "config:\n  aws:region: us-\u0435ast-1\n  destinations:\n"
+        "    - {wabaId: waba-0123456789abcdef, type: sns}\n",
+        "(CYRILLIC SMALL LETTER IE) at position 4 is not ASCII",
+    ),
+    "a set where tags go": (
+        "config:\n  tags: !!set {a}\n  destinations:\n"
+        "    - {wabaId: waba-0123456789abcdef, type: sns}\n",
+        "tags.a: got None; expected a string tag value",
+    ),
     "mistyped aws key": (
         "config:\n  aws:regoin: eu-west-1\n  destinations:\n"
         "    - {wabaId: waba-0123456789abcdef, type: sns}\n",
@@ -155,6 +186,19 @@ def test_broken_stack_file_exits_2_with_one_line(tmp_path: Path, case: str) -> N
     text, reason = BROKEN[case]
     [line] = errors(review("--stack", "broken", "--stack-file", str(write_stack(tmp_path, text))))
     assert reason in line
+
+
+def test_values_are_typed_as_the_cli_types_them(tmp_path: Path) -> None:
+    text = (
+        "config:\n  tags: {since: 2024-01-01, blob: !!binary aGVsbG8=}\n  destinations:\n"
+        "    - {wabaId: waba-0123456789abcdef, type: sns}\n"
+    )
+    result = review("--stack", "typed", "--stack-file", str(write_stack(tmp_path, text)), "--json")
+    assert result.returncode == 0, result.stderr
+    resources = json.loads(result.stdout)["resources"]
+    [topic] = [r for r in resources if r["type"] == "aws:sns/topic:Topic"]
+    tags = topic["properties"]["tags"]
+    assert tags == {"since": "2024-01-01 00:00:00 +0000 UTC", "blob": "hello"}
 
 
 def test_missing_stack_file_is_named() -> None:

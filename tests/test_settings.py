@@ -11,11 +11,13 @@ import pytest
 
 from components.settings import (
     Problem,
+    PropertyNaming,
     SettingsError,
     check_configuration,
     ignored_settings,
     parse_settings,
 )
+from components.settings.schema import EXAMPLE_WABA
 from destination_review.render import RenderedResource, Target, render
 from tests.conftest import NS, WABA_A, WABA_B
 
@@ -643,3 +645,57 @@ def test_an_arn_example_is_quoted_so_bash_does_not_read_a_redirection() -> None:
     [argv] = fix_commands(problem)
     assert argv[-1].startswith("arn:<partition>:connect:")
     assert re.search(r"'arn:<partition>:connect:[^']*'$", problem.fix)
+
+
+def test_a_component_gets_the_same_messages_naming_properties() -> None:
+    """The component provider validates its inputs with the same checks: each line names
+    the property path and a property fix instead of a `pulumi config` command."""
+    raw = {"destinations": [sns(wabaId="1234567890", takeover="maybe")], "tagz": {}}
+    naming = PropertyNaming("social-messaging:index:WhatsAppEventDestinations")
+    with pytest.raises(SettingsError) as by_property:
+        parse_settings(raw, NS, "dev", naming)
+    with pytest.raises(SettingsError) as by_config:
+        parse_settings(raw, NS, "dev")
+    text = str(by_property.value)
+    assert text.startswith(
+        "Invalid inputs of social-messaging:index:WhatsAppEventDestinations (3 problems):"
+    )
+    assert "pulumi config" not in text
+    assert "Fix: set the property destinations[0].takeover to false" in text
+    assert f'Fix: set the property destinations[0].wabaId to "{EXAMPLE_WABA}"' in text
+    assert "tagz: got {}; expected one of the keys" in text
+    assert "Fix: remove the property tagz" in text
+    assert [p.expected for p in by_property.value.problems] == [
+        p.expected for p in by_config.value.problems
+    ]
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"),
+    [
+        ('["us-east-1"]', "a Region name such as 'us-east-1', not a list"),
+        ("us-\u0435ast-1", "'\u0435' (CYRILLIC SMALL LETTER IE) at position 4 is not ASCII"),
+        ("us-east-9", "a Region botocore knows"),
+        ("42", "not a number"),
+    ],
+)
+def test_aws_region_is_a_region_botocore_knows(region: str, expected: str) -> None:
+    """As the engine passes `aws:region` to the program (the review reads the stack file
+    to the same text): a list, a look-alike letter or an unknown Region is refused."""
+    config = {f"{NS}:destinations": [sns()], "aws:region": region}
+    [problem] = check_configuration(config, NS, "dev").problems
+    assert problem.path == "aws:region" and expected in problem.expected
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1"])
+def test_regions_of_every_partition_pass(region: str) -> None:
+    config = {f"{NS}:destinations": [sns()], "aws:region": region}
+    assert check_configuration(config, NS, "dev").problems == ()
+
+
+def test_a_malformed_waba_id_states_the_expected_form_once_on_a_short_line() -> None:
+    with pytest.raises(SettingsError) as raised:
+        parse_settings({"destinations": [sns(wabaId="1234567890")]}, NS, "dev")
+    [line] = [x for x in str(raised.value).splitlines() if "wabaId" in x]
+    assert line.count("waba-<id>") == 1 and line.count("social-messaging:<region>") == 1
+    assert len(line) < 215, line

@@ -29,6 +29,8 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
+from components.aws_errors import error_code as _code
+from components.aws_errors import error_message as _message
 from components.waba.claim import KEYS, Claim, claim_from_tags, tags_from_api
 from components.waba.model import (
     GET_OPERATION,
@@ -82,14 +84,6 @@ def client_config() -> Config:
     )
 
 
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", "Unknown"))
-
-
-def _message(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Message", ""))
-
-
 def _no_credentials() -> WabaDestinationError:
     return WabaDestinationError(
         "no AWS credentials found: set profile (or AWS_PROFILE) on the machine that runs "
@@ -102,9 +96,6 @@ def new_botocore_session(profile: str | None) -> botocore.session.Session:
     session = botocore.session.Session(profile=profile)
     session.register_component("data_loader", shared_loader())
     return session
-
-
-SESSIONS_CREATED = [0]
 
 
 def _environment_key() -> str:
@@ -138,7 +129,6 @@ def aws_session(props: Mapping[str, Any]) -> boto3.session.Session:
 
 
 def _make_session(region: str, profile: str, assume_role_arn: str) -> boto3.session.Session:
-    SESSIONS_CREATED[0] += 1
     try:
         session = boto3.session.Session(
             botocore_session=new_botocore_session(None),
@@ -176,12 +166,6 @@ def _make_session(region: str, profile: str, assume_role_arn: str) -> boto3.sess
         credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
     )
     return boto3.session.Session(botocore_session=assumed, region_name=region)
-
-
-def forget_sessions() -> None:
-    """Drop every kept session (tests that change credentials files in place)."""
-    with _cache_lock:
-        _cache.clear()
 
 
 def required_permissions(operation: str, resource: str, passed_role: str = "") -> list[str]:

@@ -1,15 +1,20 @@
 """The one normalisation of a WABA id, used by check, diff, the decisions and the
-stack settings: `waba-<id>` and `arn:<partition>:social-messaging:<region>:<account>:
-waba/<id>` name the same WABA, in any case. Import-light (the settings import it)."""
+stack settings, the components and the review: `waba-<id>` and
+`arn:<partition>:social-messaging:<region>:<account>:waba/<id>` name the same WABA, in
+any case. ARNs are split by components.arns (botocore's parser)."""
 
 from __future__ import annotations
 
 import unicodedata
 
+from components.arns import SOCIAL_MESSAGING_SERVICE, parse_arn
+
 WABA_PREFIX = "waba-"
 WABA_RESOURCE_PREFIX = "waba/"
 # The service's limit on `id` (botocore's model: WhatsAppBusinessAccountId, max 115).
 MAX_WABA_ID_LENGTH = 115
+# Why a value is not a WABA id when the caller states the two forms it expected.
+NEITHER_FORM = "is in neither form"
 # Categories a reader cannot see: separators (spaces), controls, formats (zero-width).
 _INVISIBLE_CATEGORIES = ("Zs", "Zl", "Zp", "Cc", "Cf")
 
@@ -60,18 +65,26 @@ def waba_key(value: object) -> str | None:
     if value.startswith(WABA_PREFIX):
         key = value[len(WABA_PREFIX) :]
         return key.lower() if _is_alphanumeric_ascii(key) else None
-    parts = value.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "social-messaging":
+    arn = parse_arn(value)
+    if arn is None or arn.service != SOCIAL_MESSAGING_SERVICE:
         return None
-    partition, region, account, resource = parts[1], parts[3], parts[4], parts[5]
-    if not (_is_partition(partition) and _is_region(region)):
+    if not (_is_partition(arn.partition) and _is_region(arn.region)):
         return None
-    if not (len(account) == 12 and account.isascii() and account.isdigit()):
+    if not (len(arn.account) == 12 and arn.account.isascii() and arn.account.isdigit()):
         return None
-    if not resource.startswith(WABA_RESOURCE_PREFIX):
+    if not arn.resource.startswith(WABA_RESOURCE_PREFIX):
         return None
-    key = resource[len(WABA_RESOURCE_PREFIX) :]
+    key = arn.resource[len(WABA_RESOURCE_PREFIX) :]
     return key.lower() if _is_alphanumeric_ascii(key) else None
+
+
+def waba_id_part(value: str) -> str:
+    """The id of a WABA given in either form, as written (`waba-0A1b` and
+    `arn:...:waba/0A1b` -> `0A1b`): for names derived from it, which keep its case."""
+    arn = parse_arn(value)
+    if arn is not None:
+        return arn.resource.removeprefix(WABA_RESOURCE_PREFIX)
+    return value.removeprefix(WABA_PREFIX)
 
 
 def waba_id_problem(value: str) -> str | None:
@@ -83,10 +96,7 @@ def waba_id_problem(value: str) -> str | None:
     if len(value) > MAX_WABA_ID_LENGTH:
         return f"is {len(value)} characters long, longer than {MAX_WABA_ID_LENGTH}"
     if waba_key(value) is None:
-        return (
-            "is neither 'waba-<id>' nor a WABA ARN "
-            "'arn:<partition>:social-messaging:<region>:<account>:waba/<id>'"
-        )
+        return NEITHER_FORM
     return None
 
 

@@ -9,11 +9,12 @@ from functools import lru_cache
 from typing import Any
 
 import botocore.session
-from botocore.exceptions import UnknownRegionError
 from botocore.model import Shape
 
+from components.arns import SOCIAL_MESSAGING_PRINCIPAL
+
 SERVICE_NAME = "socialmessaging"
-SERVICE_PRINCIPAL = "social-messaging.amazonaws.com"
+SERVICE_PRINCIPAL = SOCIAL_MESSAGING_PRINCIPAL
 PUT_OPERATION = "PutWhatsAppBusinessAccountEventDestinations"
 GET_OPERATION = "GetLinkedWhatsAppBusinessAccount"
 TAG_OPERATION = "TagResource"
@@ -30,15 +31,6 @@ def shared_session() -> botocore.session.Session:
 def shared_loader() -> Any:
     """The session's data loader; it caches every model file it has read."""
     return shared_session().get_component("data_loader")
-
-
-@lru_cache(maxsize=64)
-def partition_of_region(region: str) -> str | None:
-    """The partition a Region belongs to, from botocore's partition data."""
-    try:
-        return str(shared_session().get_partition_for_region(region))
-    except UnknownRegionError:
-        return None
 
 
 @lru_cache(maxsize=1)
@@ -64,10 +56,12 @@ def role_arn_limits() -> tuple[int, int]:
 
 
 @lru_cache(maxsize=1)
+def iam_shapes() -> dict[str, Any]:
+    """IAM's shapes from botocore's model, read once: role name, path and tag limits."""
+    return dict(shared_loader().load_service_model("iam", "service-2")["shapes"])
+
+
 def role_name_limits() -> tuple[int, int]:
     """IAM's limits on a role's name and path (CreateRole: 64 and 512 characters)."""
-    request = shared_session().get_service_model("iam").operation_model("CreateRole").input_shape
-    return (
-        int(request.members["RoleName"].metadata.get("max", 64)),
-        int(request.members["Path"].metadata.get("max", 512)),
-    )
+    shapes = iam_shapes()
+    return int(shapes["roleNameType"]["max"]), int(shapes["pathType"]["max"])

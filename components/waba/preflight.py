@@ -22,6 +22,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from components.arns import Arn, parse_arn
+from components.aws_errors import error_code, error_message
 from components.waba.delivery import (
     AWS_MANAGED_SNS_ALIAS,
     CHANNEL_ROLE_ACTIONS,
@@ -70,10 +71,6 @@ class ReadDenied(Exception):
         self.resource = resource
         self.code = code
         self.message = message
-
-
-def error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
 
 
 @dataclass(frozen=True)
@@ -142,7 +139,7 @@ class DeliveryReader:
                     action,
                     resource,
                     error_code(error),
-                    str(error.response["Error"].get("Message", "")),
+                    error_message(error),
                 ) from None
             raise
 

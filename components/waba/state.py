@@ -12,6 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+# UNKNOWN is re-exported: the state module names every value on the wire.
+from components.pulumi_compat import PROVIDER_PROPERTY
+from components.pulumi_compat import UNKNOWN as UNKNOWN
+
 STATE_VERSION = 3
 
 # Inputs.
@@ -92,9 +96,7 @@ DEFAULTS: Mapping[str, Any] = {
     OWNER_RESOURCE: "",
 }
 # The engine's own bookkeeping key; never validated or reported as unknown.
-PROVIDER_KEY = "__provider"
-# The engine sends this string for a value that is not known yet (at preview).
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+PROVIDER_KEY = PROVIDER_PROPERTY
 
 Ownership = Literal["created", "adopted", "taken-over", "inherited"]
 OWNING: tuple[Ownership, ...] = ("created", "taken-over", "inherited")

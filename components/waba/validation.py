@@ -11,12 +11,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.model import Shape
-from pulumi.output import Unknown
 
-from components.arns import Arn, parse_arn
+from components.arns import (
+    FIFO_SUFFIX,
+    SOCIAL_MESSAGING_PRINCIPAL,
+    Arn,
+    is_connect_instance_resource,
+    is_topic_name,
+    mismatches,
+    parse_arn,
+    partition_of_region,
+)
+from components.pulumi_compat import Unknown
+from components.unique import first_per
 from components.waba import ids
 from components.waba.model import (
-    partition_of_region,
     put_members,
     role_arn_limits,
     role_name_limits,
@@ -38,9 +47,6 @@ from components.waba.state import (
     with_defaults,
 )
 
-# SNS topic names: letters, digits, hyphens and underscores, 1 to 256 characters.
-_TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}(\.fifo)?$")
-_CONNECT_INSTANCE = re.compile(r"^instance/[A-Za-z0-9-]{1,100}$")
 # Longest Region code in any partition is about 20 characters.
 _MAX_REGION_LENGTH = 32
 
@@ -189,29 +195,70 @@ def check_region(region: str) -> list[Failure]:
 
 
 def _scope_failures(prop: str, value: str, arn: Arn, scope: WabaScope, what: str) -> list[Failure]:
+    return [
+        Failure(
+            prop,
+            f"received {value!r} in {part} {got!r}, but the WABA is in {part} {wanted!r}; "
+            f"use {what} in {part} {wanted!r}.",
+        )
+        for part, got, wanted in mismatches(arn, scope.partition, scope.region, scope.account)
+    ]
+
+
+_DESTINATION_EXPECTED = (
+    "expected an SNS topic ARN 'arn:<partition>:sns:<region>:<account>:<topic>' or an "
+    "Amazon Connect instance ARN "
+    "'arn:<partition>:connect:<region>:<account>:instance/<instance-id>'"
+)
+
+
+def _topic_failures(value: str, arn: Arn, has_role: bool, role_arn: Any) -> list[Failure]:
     failures = []
-    if scope.partition is not None and arn.partition != scope.partition:
+    if arn.resource.endswith(FIFO_SUFFIX):
         failures.append(
             Failure(
-                prop,
-                f"received {value!r} in partition {arn.partition!r}, but the WABA is in "
-                f"partition {scope.partition!r}; use {what} in {scope.partition!r}.",
+                EVENT_DESTINATION_ARN,
+                f"received {value!r}, a FIFO topic; AWS End User Messaging Social only "
+                "publishes to standard topics. Use a standard topic (no .fifo suffix, "
+                "fifoTopic false).",
             )
         )
-    if arn.region and scope.region is not None and arn.region != scope.region:
+    elif not is_topic_name(arn.resource):
         failures.append(
             Failure(
-                prop,
-                f"received {value!r} in Region {arn.region!r}, but the WABA is in "
-                f"{scope.region!r}; use {what} in {scope.region!r}.",
+                EVENT_DESTINATION_ARN,
+                f"received {value!r}, which is not a topic ARN (a subscription ARN has "
+                f"a ':<id>' suffix); {_DESTINATION_EXPECTED}.",
             )
         )
-    if scope.account is not None and arn.account != scope.account:
+    if has_role:
         failures.append(
             Failure(
-                prop,
-                f"received {value!r} in account {arn.account!r}, but the WABA is in "
-                f"account {scope.account!r}; use {what} in account {scope.account!r}.",
+                ROLE_ARN,
+                f"received {role_arn!r} with an SNS topic destination; SNS delivery is "
+                "authorised by the topic policy, not a role. Remove roleArn.",
+            )
+        )
+    return failures
+
+
+def _connect_failures(value: str, arn: Arn, has_role: bool, role_arn: Any) -> list[Failure]:
+    failures = []
+    if not is_connect_instance_resource(arn.resource):
+        failures.append(
+            Failure(
+                EVENT_DESTINATION_ARN,
+                f"received {value!r}, which is not a Connect instance ARN; "
+                f"{_DESTINATION_EXPECTED}.",
+            )
+        )
+    if not has_role and not is_unknown(role_arn):
+        failures.append(
+            Failure(
+                ROLE_ARN,
+                "received no roleArn with an Amazon Connect destination; Connect needs "
+                f"the two-way channel role that trusts {SOCIAL_MESSAGING_PRINCIPAL}. "
+                "Set roleArn to that role's ARN.",
             )
         )
     return failures
@@ -220,69 +267,28 @@ def _scope_failures(prop: str, value: str, arn: Arn, scope: WabaScope, what: str
 def check_destination(value: str, role_arn: Any, scope: WabaScope) -> list[Failure]:
     """A standard SNS topic or a Connect instance ARN, in the WABA's partition, Region
     and account, with a role exactly when it is Connect."""
-    expected = (
-        "expected an SNS topic ARN 'arn:<partition>:sns:<region>:<account>:<topic>' or an "
-        "Amazon Connect instance ARN "
-        "'arn:<partition>:connect:<region>:<account>:instance/<instance-id>'"
-    )
     problem = model_violation(put_members()[EVENT_DESTINATION_ARN], value)
     arn = parse_arn(value) if problem is None else None
     if problem is not None or arn is None:
         shown = value if len(value) <= 200 else value[:200] + "..."
         reason = problem or "is not an ARN"
-        return [Failure(EVENT_DESTINATION_ARN, f"received {shown!r}, which {reason}; {expected}.")]
-    has_role = isinstance(role_arn, str) and role_arn != "" and not is_unknown(role_arn)
-    failures: list[Failure] = []
-    if arn.service == "sns":
-        if arn.resource.endswith(".fifo"):
-            failures.append(
-                Failure(
-                    EVENT_DESTINATION_ARN,
-                    f"received {value!r}, a FIFO topic; AWS End User Messaging Social only "
-                    "publishes to standard topics. Use a standard topic (no .fifo suffix, "
-                    "fifoTopic false).",
-                )
-            )
-        elif not _TOPIC_NAME.match(arn.resource):
-            failures.append(
-                Failure(
-                    EVENT_DESTINATION_ARN,
-                    f"received {value!r}, which is not a topic ARN (a subscription ARN has "
-                    f"a ':<id>' suffix); {expected}.",
-                )
-            )
-        if has_role:
-            failures.append(
-                Failure(
-                    ROLE_ARN,
-                    f"received {role_arn!r} with an SNS topic destination; SNS delivery is "
-                    "authorised by the topic policy, not a role. Remove roleArn.",
-                )
-            )
-    elif arn.service == "connect":
-        if not _CONNECT_INSTANCE.match(arn.resource):
-            failures.append(
-                Failure(
-                    EVENT_DESTINATION_ARN,
-                    f"received {value!r}, which is not a Connect instance ARN; {expected}.",
-                )
-            )
-        if not has_role and not is_unknown(role_arn):
-            failures.append(
-                Failure(
-                    ROLE_ARN,
-                    "received no roleArn with an Amazon Connect destination; Connect needs "
-                    "the two-way channel role that trusts social-messaging.amazonaws.com. "
-                    "Set roleArn to that role's ARN.",
-                )
-            )
-    else:
         return [
             Failure(
                 EVENT_DESTINATION_ARN,
-                f"received {value!r}, an ARN of service {arn.service!r}; {expected}.",
+                f"received {shown!r}, which {reason}; {_DESTINATION_EXPECTED}.",
             )
         ]
+    has_role = isinstance(role_arn, str) and role_arn != "" and not is_unknown(role_arn)
+    by_service = {"sns": _topic_failures, "connect": _connect_failures}.get(arn.service)
+    if by_service is None:
+        return [
+            Failure(
+                EVENT_DESTINATION_ARN,
+                f"received {value!r}, an ARN of service {arn.service!r}; "
+                f"{_DESTINATION_EXPECTED}.",
+            )
+        ]
+    failures = by_service(value, arn, has_role, role_arn)
     return failures + _scope_failures(EVENT_DESTINATION_ARN, value, arn, scope, "a destination")
 
 
@@ -368,13 +374,7 @@ def check_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]
 
 
 def _one_per_property(failures: list[Failure]) -> list[Failure]:
-    seen: set[str] = set()
-    kept = []
-    for failure in failures:
-        if failure.property not in seen:
-            seen.add(failure.property)
-            kept.append(failure)
-    return kept
+    return first_per(failures, lambda failure: failure.property)
 
 
 def live_failures(props: Mapping[str, Any], waba_arn: str) -> list[Failure]:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from components.settings import Problem, check_configuration
+from components.settings.schema import EXAMPLE_WABA
 from tests.conftest import NS, ROOT, WABA_A
 
 pytestmark = pytest.mark.e2e
@@ -116,5 +117,5 @@ def test_a_missing_destinations_list_is_fixed_by_its_commands(stack: Stack) -> N
     stack.bash(problem.fix)
     assert stack.problems() == ()
     assert stack.config()[f"{NS}:destinations"] == [
-        {"wabaId": "waba-0123456789abcdef0123456789abcdef", "type": "sns"}
+        {"wabaId": EXAMPLE_WABA, "type": "sns"}
     ]

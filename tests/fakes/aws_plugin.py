@@ -28,16 +28,15 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
-# The engine's marker for a value not known until apply.
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SECRET_SIG = "4dabf18193072939515e22adb298388d"
+from components.pulumi_compat import SECRET_SIGNATURE, SIGNATURE_KEY, UNKNOWN
+
 DEFAULT_REGION = "us-east-1"
 
 
 def _plain(value: Any) -> Any:
     """Unwrap secret envelopes (the provider does not accept secrets, but be safe)."""
     if isinstance(value, dict):
-        if value.get(SECRET_SIG) == "1b47061264138c4ac30d75fd1eb44270":
+        if value.get(SIGNATURE_KEY) == SECRET_SIGNATURE:
             return _plain(value.get("value"))
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):

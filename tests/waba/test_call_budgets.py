@@ -63,7 +63,14 @@ def test_one_botocore_loader_serves_every_operation_of_a_process(
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(botocore.loaders.Loader, "__init__", counting)
-    sessions = client.SESSIONS_CREATED[0]
+    made: list[tuple[str, str, str]] = []
+    make_session = client._make_session
+
+    def counted(region: str, profile: str, assume_role_arn: str) -> object:
+        made.append((region, profile, assume_role_arn))
+        return make_session(region, profile, assume_role_arn)
+
+    monkeypatch.setattr(client, "_make_session", counted)
 
     state = provider.create(inputs).outs
     assert state is not None
@@ -72,4 +79,4 @@ def test_one_botocore_loader_serves_every_operation_of_a_process(
     provider.delete(state["wabaArn"], state)
 
     assert loaders == []
-    assert client.SESSIONS_CREATED[0] == sessions
+    assert made == []
