@@ -100,8 +100,7 @@ def role_name_problem(name: str) -> str | None:
     limit = _role_name_limit()
     if len(name) > limit.max:
         return (
-            f"at most {limit.max} characters, IAM's limit for role names "
-            f"(this one has {len(name)})"
+            f"at most {limit.max} characters, IAM's limit for role names (this one has {len(name)})"
         )
     if len(name) < limit.min or not limit.compiled().fullmatch(name):
         bad = sorted({c for c in name if not limit.compiled().fullmatch(c)})
@@ -129,13 +128,17 @@ def topic_name_problem(name: str) -> str | None:
 def role_arn_problem(value: str) -> str | None:
     """Why `value` is not an IAM role ARN, or None: its name is checked as a role name."""
     arn = parse_arn(value)
-    if arn is None or arn.service != "iam" or arn.region or not re.fullmatch(
-        r"\d{12}", arn.account, re.ASCII
+    if (
+        arn is None
+        or arn.service != "iam"
+        or arn.region
+        or not re.fullmatch(r"\d{12}", arn.account, re.ASCII)
     ):
         return "an IAM role ARN 'arn:<partition>:iam::<account>:role/<name>'"
     if not arn.resource.startswith("role/"):
         return "an IAM role ARN 'arn:<partition>:iam::<account>:role/<name>'"
     return role_name_problem(arn.resource.rsplit("/", 1)[-1])
+
 
 _EXAMPLE_WABA = "waba-0123456789abcdef0123456789abcdef"
 # Examples are values a fix command sets (quoted there, so `<partition>` stays text).
@@ -766,9 +769,7 @@ class StackConfiguration:
         return self.settings, self.aws_provider
 
 
-def check_configuration(
-    config: Mapping[str, Any], project: str, stack: str
-) -> StackConfiguration:
+def check_configuration(config: Mapping[str, Any], project: str, stack: str) -> StackConfiguration:
     """Check full config keys (`<namespace>:<key>`) as the program and the review see them."""
     namespaces = split_namespaces(config)
     raw = namespaces.get(project, {})
@@ -895,9 +896,7 @@ def _unknown_aws_key_problems(raw: Mapping[str, Any]) -> list[Problem]:
         if guess:
             if isinstance(value, str) and guess[0] not in _SECRET_AWS_KEYS:
                 commands = (shlex.join(["pulumi", "config", "set", f"aws:{guess[0]}", value]),)
-        problems.append(
-            Problem(f"aws:{key}", received, expected, remove=True, commands=commands)
-        )
+        problems.append(Problem(f"aws:{key}", received, expected, remove=True, commands=commands))
     return problems
 
 
