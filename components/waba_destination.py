@@ -64,10 +64,21 @@ def _identity(props: Mapping[str, Any]) -> Identity:
     )
 
 
-def _held(plan: Plan, desired: Any, token: str) -> Held:
-    """What a resource holds after create or update decided `plan`."""
-    claims = plan.claims
-    return Held(desired if claims else None, token if claims else "", plan.ownership, plan.previous)
+def _held(plan: Plan, desired: Any, token: str, after: Observed) -> Held:
+    """What a resource holds after create or update applied `plan`; what the WABA had
+    before comes from the claim read last when it is ours (a resource leaving first
+    may have handed over what it had found)."""
+    if not plan.claims:
+        return Held(None, "", plan.ownership, plan.previous)
+    claim = after.claim
+    ours = (
+        claim is not None
+        and claim.token == token
+        and claim.holds(desired)
+        and claim.previous_known  # else state keeps what the tag could not hold
+    )
+    previous = claim.found_before if ours and claim is not None else plan.previous
+    return Held(desired, token, plan.ownership, previous)
 
 
 def _verify_or_fail(client: WabaClient, ours: Any, waba_arn: str, props: Mapping[str, Any]) -> None:
@@ -176,7 +187,7 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
             registry, seen, plan, claim_for(identity, token, desired, plan.previous), desired
         )
         return dynamic.CreateResult(
-            seen.arn, outputs(props, after.account, _held(plan, desired, token), notice)
+            seen.arn, outputs(props, after.account, _held(plan, desired, token, after), notice)
         )
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
@@ -234,7 +245,7 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
         token = held.token or secrets.token_hex(16)
         ours = claim_for(_identity(news), token, desired, plan.previous)
         after, notice = _applied(registry, seen, plan, ours, desired)
-        kept = _held(plan, desired, token)
+        kept = _held(plan, desired, token, after)
         # Kept when this resource now adopts: a resource that took the WABA over from
         # it names this token, and is handed what it found on delete.
         if not plan.claims and held.token:
