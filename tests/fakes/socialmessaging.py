@@ -243,6 +243,7 @@ class SocialMessagingEmulator:
         self._idle = threading.Condition(self._lock)
         self._turns: list[str] = []
         self._patience = 5.0
+        self._arrived: list[str] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -380,6 +381,18 @@ class SocialMessagingEmulator:
                 self._idle.wait(remaining)
             return bool(self._turns) and self._turns[0] == caller
 
+    def arrivals(self, operation: str) -> int:
+        """How many requests of `operation` have arrived since the last reset."""
+        with self._lock:
+            return self._arrived.count(operation)
+
+    def wait_arrival(self, operation: str, count: int = 1, timeout: float = 120.0) -> None:
+        """Wait until `count` requests of `operation` have arrived since the last reset
+        (answered or not): a test interrupts its client while one is in flight."""
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._arrived.count(operation) >= count, timeout):
+                raise TimeoutError(f"no {operation} arrived within {timeout} s")
+
     def clear_faults(self) -> None:
         """Forget every injected fault and pending `after_next` action."""
         with self._lock:
@@ -417,6 +430,7 @@ class SocialMessagingEmulator:
             self._calls.clear()
             self._writes.clear()
             self._turns.clear()
+            self._arrived.clear()
 
     def reset_calls(self) -> None:
         with self._lock:
@@ -460,6 +474,8 @@ class SocialMessagingEmulator:
         status = 200
         with self._lock:
             self._in_flight += 1
+            self._arrived.append(operation.name)
+            self._idle.notify_all()
         turn = self._wait_turn(key)
         try:
             if not key:
