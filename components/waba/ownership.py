@@ -13,6 +13,7 @@ that is not there."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,11 @@ class Observed:
     @property
     def arn(self) -> str:
         return str(self.account["arn"])
+
+
+# How long a create or update that finds another writer's claim over its own write
+# waits for that writer to finish or give up before it reads again.
+SETTLE_SECONDS = 1.0
 
 
 class LostRace(WabaDestinationError):
@@ -168,6 +174,18 @@ class Registry:
             self.release(ours, before, now)
             raise WabaDestinationError(str(left)) from None
 
+    def _settled(self, ours: Claim, desired: EventDestination) -> Observed:
+        """The WABA shows our destination under another writer's claim, written after
+        our last read. That writer either passed its own check before our Put (its Put
+        follows, and the WABA is its) or reads our destination at its check and gives
+        up, taking its claim back. Wait a moment and read again: when the destination
+        is still ours, the claim comes back to us (ours is the last write)."""
+        time.sleep(SETTLE_SECONDS)
+        now = self.read()
+        if now.live == desired and not ours.names(now.claim):
+            self.client.write_claim(self.waba, ours)
+        return now
+
     def _confirm(
         self, decided: Observed, ours: Claim, desired: EventDestination
     ) -> tuple[Observed, str]:
@@ -194,10 +212,9 @@ class Registry:
                 "`pulumi up` again (with takeover true to take it back)."
             )
         if now.live == desired:
-            # Another writer tagged after our last read; it reads our destination before
-            # its own Put and gives up, so the claim comes back to us.
-            self.client.write_claim(self.waba, ours)
-            return now, ""
+            now = self._settled(ours, desired)
+            if now.live == desired:
+                return now, ""
         self.release(ours, decided.claim, now)
         raise LostRace(
             f"WABA {self.waba}: our {PUT_OPERATION} of {desired.describe()} succeeded, but "
