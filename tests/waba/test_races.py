@@ -15,7 +15,8 @@ import grpc
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
-from components.waba.claim import TOKEN, claim_from_tags
+from components.waba.claim import TOKEN, Identity, Previous, claim_for, claim_from_tags
+from components.waba.state import EventDestination
 from components.waba_destination import WabaEventDestinationProvider
 from tests.fakes.fixtures import AwsDoubles
 from tests.waba.builders import make_topic, props
@@ -161,3 +162,33 @@ def test_a_destination_that_moves_just_before_the_put_is_refused_without_writing
     assert "run `pulumi up` again" in str(refused.value.details())
     assert [w.by for w in aws.emulator.writes] == ["out-of-band"]  # no Put
     assert aws.emulator.tags(waba) == {}  # its claim was taken back
+
+
+def test_the_loser_of_a_race_sees_it_at_the_next_refresh_and_its_up_needs_takeover(
+    aws: AwsDoubles, engines: dict[str, Engine]
+) -> None:
+    """When both stacks pass the check before the Put in the same instant, the last Put
+    wins: the other stack's next refresh reports the WABA's destination and whose claim
+    holds it, and its next `up` refuses to write over it without takeover."""
+    waba = aws.emulator.link_waba(region=aws.region)
+    news = {A: _news(aws, waba, "a"), B: _news(aws, waba, "b")}
+    id_, state = engines[A].create(NAME, news[A])
+    theirs = EventDestination(news[B]["eventDestinationArn"])
+    b = Identity("social-messaging-destinations", "b", NAME)
+    aws.emulator.set_tags(waba, claim_for(b, "t-b", theirs, Previous()).to_tags())
+    aws.emulator.set_destination(waba, theirs.arn)  # B's claim and Put, last
+
+    read = engines[A].refresh(NAME, id_, {**state, "__provider": SERIALISED})
+
+    assert read is not None
+    assert read["eventDestinationArn"] == theirs.arn  # drift shows
+    assert (
+        f"claimed by resource '{NAME}' of stack 'social-messaging-destinations/b'"
+        in (read["notice"])
+    )
+    with pytest.raises(grpc.RpcError) as refused:
+        engines[A].up(NAME, id_, read, news[A])
+    assert "takeover" in str(refused.value.details())
+    engines[A].destroy(NAME, id_, read)
+    assert aws.emulator.destination(waba) == {"eventDestinationArn": theirs.arn}
+    assert claim_from_tags(aws.emulator.tags(waba)) == claim_for(b, "t-b", theirs, Previous())
