@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.e2e.cli import ACCOUNT, REGION, LocalAws, PulumiWorkspace
+from tests.e2e.events import change_summary, operations, preview_document
 from tests.e2e.stacks import (
     CONNECT_INSTANCE,
     PROJECT,
@@ -81,11 +82,13 @@ def test_up_outputs_consumer_and_destroy_restore_every_waba(
     stack = Stack(workspace, project, "dev").init()
     write_stack_config(project, "dev", [sns(waba_sns), connect(waba_connect, takeover=True)])
 
-    preview = stack.preview()
-    assert "+ " in preview.stdout and "create" in preview.stdout
+    preview = preview_document(stack.preview("--json"))
+    assert {step["op"] for step in preview["steps"]} == {"create"}
+    assert preview["changeSummary"] == {"create": len(preview["steps"])}
     assert aws.emulator.destination(waba_sns) is None, "preview must not write"
 
-    stack.up()
+    created = stack.up("--json")
+    assert change_summary(created) == preview["changeSummary"]
     outputs = stack.outputs()
     assert README_OUTPUTS <= set(outputs), sorted(README_OUTPUTS - set(outputs))
     for entry in outputs["destinations"]:
@@ -103,10 +106,9 @@ def test_up_outputs_consumer_and_destroy_restore_every_waba(
     role_name = outputs["connectRoleArn"].rsplit("/", 1)[-1]
     assert role_name in in_moto["roles"]
 
-    again = stack.up()
-    assert "unchanged" in again.stdout
-    for word in ("created", "updated", "replaced", "deleted"):
-        assert f" {word}" not in again.stdout.split("Resources:")[-1], again.stdout
+    again = stack.up("--json")
+    assert set(operations(again).values()) == {"same"}
+    assert change_summary(again) == {"same": len(preview["steps"])}
 
     # A second project reads the outputs through a real StackReference.
     queue_project = consumer(tmp_path, project_venv)
