@@ -12,6 +12,7 @@ from components.connect_role import ConnectChannelRole, ConnectChannelRoleArgs
 from components.encrypted_topic import EncryptedEventTopic, EncryptedEventTopicArgs
 from components.settings import AwsProviderSettings, DestinationSettings, StackSettings
 from components.waba.ids import waba_id_part
+from components.waba.sweep import guard_stack_claims
 from components.waba_destination import WabaEventDestination, WabaEventDestinationArgs
 
 
@@ -114,6 +115,9 @@ class WhatsAppEventDestinations(pulumi.ComponentResource):
             )
 
         self.destinations = [self._resolve(d) for d in settings.destinations]
+        # Deleted after every WABA destination and before the topic and role: gives back
+        # claims an interrupted `up` left without a resource in state (docs/ownership.md).
+        self.claims_guard = guard_stack_claims(self, name, identity.region, args.aws_provider)
         self.waba_destinations = [
             self._point_waba(name, d, identity, args.aws_provider) for d in self.destinations
         ]
@@ -141,6 +145,7 @@ class WhatsAppEventDestinations(pulumi.ComponentResource):
             depends_on = self.topic.resources
         elif destination.settings.type == "connect" and not destination.settings.role_arn:
             depends_on = self.connect_role.resources if self.connect_role else []
+        depends_on = [*depends_on, self.claims_guard]
         resource = WabaEventDestination(
             f"{name}-{waba_resource_suffix(destination.settings.waba_id)}",
             WabaEventDestinationArgs(

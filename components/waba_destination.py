@@ -11,7 +11,7 @@ Its parts live in `components.waba`; this module wires them: read, decide, act.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,19 +22,8 @@ from pulumi import dynamic
 from components.arns import parse_arn
 from components.aws_errors import error_code, error_message
 from components.waba import preflight
-from components.waba.claim import (
-    Claim,
-    Identity,
-    claim_for,
-    prior_from_state,
-    prior_to_state,
-    restored,
-)
-from components.waba.client import (
-    WabaClient,
-    WabaDestinationError,
-    client_config,
-)
+from components.waba.claim import Claim, Identity, claim_for, restored
+from components.waba.client import WabaClient, WabaDestinationError, client_config
 from components.waba.decisions import (
     DestinationConflict,
     Plan,
@@ -44,42 +33,25 @@ from components.waba.decisions import (
     stuck_delete_message,
     update_plan,
 )
-from components.waba.model import PUT_OPERATION
+from components.waba.ownership import Observed, Registry
+from components.waba.record import Held, Previous, held_from, outputs
 from components.waba.state import (
-    ADOPTED,
-    CLAIM_TOKEN,
     EVENT_DESTINATION_ARN,
     INPUTS,
-    NOTICE,
     OUTPUTS,
     OWNER_PROJECT,
     OWNER_RESOURCE,
     OWNER_STACK,
-    OWNERSHIP,
-    PREVIOUS_CLAIM,
     REGION,
-    REGISTRATION_STATUS,
     ROLE_ARN,
-    STATE_VERSION,
     TAKEOVER,
     VERIFY,
     VERSION,
     WABA_ARN,
     WABA_ID,
-    WABA_NAME,
-    EventDestination,
-    applied_from,
-    applied_outputs,
     attribute_name,
-    describe,
     desired_from,
-    destination_from_api,
     has_prior_state,
-    inputs_of,
-    ownership_from,
-    previous_from,
-    previous_known,
-    previous_outputs,
     with_defaults,
 )
 from components.waba.validation import check_inputs, live_failures, plan_diff, writes_destination
@@ -93,33 +65,25 @@ def _identity(props: Mapping[str, Any]) -> Identity:
     )
 
 
-def _account_outputs(account: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        WABA_ARN: str(account["arn"]),
-        WABA_NAME: str(account.get("wabaName", "")),
-        REGISTRATION_STATUS: str(account.get("registrationStatus", "")),
-    }
+def _held(plan: Plan, desired: Any, token: str, after: Observed) -> Held:
+    """What a resource holds after create or update applied `plan`; what the WABA had
+    before comes from the claim read last when it is ours (a resource leaving first
+    may have handed over what it had found)."""
+    if not plan.claims:
+        return Held(None, "", plan.ownership, plan.previous)
+    claim = after.claim
+    ours = (
+        claim is not None
+        and claim.token == token
+        and claim.holds(desired)
+        and claim.previous_known  # else state keeps what the tag could not hold
+    )
+    previous = claim.found_before if ours and claim is not None else plan.previous
+    return Held(desired, token, plan.ownership, previous)
 
 
-def _plan_outputs(plan: Plan, desired: EventDestination, token: str) -> dict[str, Any]:
-    return {
-        **previous_outputs(plan.previous, plan.previous_known),
-        PREVIOUS_CLAIM: prior_to_state(plan.previous_claim),
-        ADOPTED: plan.ownership == "adopted",
-        **applied_outputs(desired if plan.claims else None),
-        CLAIM_TOKEN: token if plan.claims else "",
-        OWNERSHIP: plan.ownership,
-        NOTICE: plan.notice,
-        VERSION: STATE_VERSION,
-    }
-
-
-def _verify_or_fail(
-    client: WabaClient, ours: EventDestination, waba_arn: str, props: Mapping[str, Any]
-) -> None:
-    """Run the pre-flight checks unless verify is false; fail with every reason."""
-    if not props.get(VERIFY, True):
-        return
+def _verify_or_fail(client: WabaClient, ours: Any, waba_arn: str, props: Mapping[str, Any]) -> None:
+    """Run the pre-flight checks; fail with every reason."""
     try:
         problems = preflight.verify_destination(client.session, client_config(), ours, waba_arn)
     except preflight.VerifyAccessError as error:
@@ -147,73 +111,46 @@ def _refuse_out_of_scope(props: Mapping[str, Any], waba_arn: str) -> None:
         )
 
 
-def _put_or_read_back(
-    client: WabaClient,
-    waba: str,
-    ours: EventDestination | None,
-    claim_before: Claim | None = None,
-    claimed: bool = False,
-) -> str:
-    """Put, and after a failed or unanswered Put read the WABA back: when it shows
-    our value, the write landed and the operation finishes as if it had answered.
-    When it shows the write did not land, the claim written before it (`claimed`) is
-    put back as it was, so no claim names a destination that is not there. Returns a
-    sentence for the notice when the answer was lost, else ''."""
-    try:
-        client.put(waba, ours)
-        return ""
-    except WabaDestinationError as error:
-        try:
-            account = client.get(waba)
-        except WabaDestinationError:
-            raise error from None  # unknown: our claim stays, the next up inherits it
-        if destination_from_api(account.get("eventDestinations")) != ours:
-            if claimed:
-                try:
-                    if claim_before is not None:
-                        client.write_claim(waba, claim_before)
-                    else:
-                        client.remove_claim(waba)
-                except WabaDestinationError:
-                    pass  # a claim that does not hold the live destination is ignored
-            raise error from None
-        what = ours.describe() if ours else "no destination"
-        return (
-            f" The answer to {PUT_OPERATION} was lost ({error}), but the WABA shows "
-            f"{what}, so the write landed."
-        )
+def _decided(
+    registry: Registry, props: Mapping[str, Any], decide: Callable[[Observed], Plan]
+) -> tuple[Observed, Plan]:
+    """Read, decide; when the plan writes, run the pre-flight and decide again from a
+    read taken after it (the pre-flight takes time another writer can use)."""
+    seen = registry.read()
+    _refuse_out_of_scope(props, seen.arn)
+    plan = _conflict_to_error(decide, seen)
+    if plan.write and props.get(VERIFY, True):
+        _verify_or_fail(registry.client, desired_from(props), seen.arn, props)
+        seen = registry.read()
+        plan = _conflict_to_error(decide, seen)
+    return seen, plan
 
 
-def _confirm(
-    client: WabaClient, waba: str, ours: EventDestination, before: str
-) -> dict[str, Any] | None:
-    """Read the WABA after a Put that answered. A failed read is not a failed write:
-    return None and record it. Another destination means someone wrote in between."""
+def _conflict_to_error(decide: Callable[[Observed], Plan], seen: Observed) -> Plan:
     try:
-        account = client.get(waba)
-    except WabaDestinationError:
-        return None
-    live = destination_from_api(account.get("eventDestinations"))
-    if live != ours:
-        current = live.describe() if live else "no destination"
-        raise WabaDestinationError(
-            f"WABA {waba}: our {PUT_OPERATION} of {ours.describe()} succeeded, but the WABA "
-            f"now sends its events to {current}: someone else changed it in between. The "
-            f"WABA is left as it is now (before this change it had {before}) and this "
-            "resource was not created. Find out who changed it, then run `pulumi up` again "
-            "(with takeover true to replace their destination)."
-        )
-    return account
+        return decide(seen)
+    except DestinationConflict as conflict:
+        raise WabaDestinationError(str(conflict)) from None
+
+
+def _applied(
+    registry: Registry, seen: Observed, plan: Plan, ours: Claim, desired: Any
+) -> tuple[Observed, str]:
+    """Tag and write what `plan` decided (nothing when it adopts)."""
+    if not plan.claims:
+        return seen, plan.notice
+    after, notice = registry.apply(seen, ours, desired if plan.write else None)
+    return after, plan.notice + notice
 
 
 class WabaEventDestinationProvider(dynamic.ResourceProvider):
     """Create, read, update and delete a WABA's event destination safely.
 
     check and diff make no AWS call. create, update, refresh and delete read the
-    WABA's destination and its ownership claim (tags on the WABA), decide with the
-    pure functions of `components.waba.decisions`, and act. The claim is written
-    before the destination, so whenever our value is on the WABA, the claim naming
-    us is already there.
+    WABA's destination and its ownership claim (tags on the WABA) through one
+    `Registry`, decide with the pure functions of `components.waba.decisions`, and
+    apply. The claim is written before the destination, so whenever our value is on
+    the WABA, the claim naming us is already there.
     """
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
@@ -231,245 +168,126 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
         )
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
-        """Get, ListTags, then inherit, adopt, refuse, or verify + TagResource + Put
-        + a confirming Get (at most 5 socialmessaging calls, one Put)."""
+        """Get, ListTags, then inherit, adopt, refuse, or (pre-flight, Get, ListTags)
+        TagResource, Get, ListTags, Put, Get, ListTags (at most 8 socialmessaging
+        calls without the pre-flight, one Put)."""
         props = with_defaults(props)
         waba = str(props[WABA_ID])
-        desired = desired_from(props)
-        client = WabaClient.for_props(props)
-        account = client.get(waba)
-        waba_arn = str(account["arn"])
-        _refuse_out_of_scope(props, waba_arn)
-        live = destination_from_api(account.get("eventDestinations"))
-        claim = client.claim(waba)
-        identity = _identity(props)
-        try:
-            plan = create_plan(desired, live, claim, identity, bool(props.get(TAKEOVER)), waba)
-        except DestinationConflict as conflict:
-            raise WabaDestinationError(str(conflict)) from None
+        desired, identity = desired_from(props), _identity(props)
+        registry = Registry.for_props(props, waba)
+        takeover = bool(props.get(TAKEOVER))
+        seen, plan = _decided(
+            registry,
+            props,
+            lambda at: create_plan(desired, at.live, at.claim, identity, takeover, waba),
+        )
         token = secrets.token_hex(16)
-        notice = plan.notice
-        if plan.claims:
-            if plan.write:
-                _verify_or_fail(client, desired, waba_arn, props)
-            client.write_claim(
-                waba,
-                claim_for(
-                    identity,
-                    token,
-                    desired,
-                    plan.previous,
-                    plan.previous_known,
-                    plan.previous_claim,
-                ),
-            )
-            if plan.write:
-                lost = _put_or_read_back(client, waba, desired, claim, claimed=True)
-                notice += lost
-                if not lost:
-                    confirmed = _confirm(client, waba, desired, describe(live))
-                    if confirmed is None:
-                        notice += (
-                            f" WABA {waba}: the write of {desired.describe()} answered but "
-                            "the read after it failed; run `pulumi refresh` to check it."
-                        )
-                    account = confirmed or account
-        outs = {
-            **inputs_of(props),
-            **_account_outputs(account),
-            **_plan_outputs(plan, desired, token),
-            NOTICE: notice.strip(),
-        }
-        return dynamic.CreateResult(waba_arn, outs)
+        after, notice = _applied(
+            registry, seen, plan, claim_for(identity, token, desired, plan.previous), desired
+        )
+        return dynamic.CreateResult(
+            seen.arn, outputs(props, after.account, _held(plan, desired, token, after), notice)
+        )
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         """Get and ListTags (2 calls). Reports the live destination in
         eventDestinationArn/roleArn, so drift shows, and carries what this resource
-        applied over unchanged. A WABA read as not linked is read again before the
-        resource is dropped from state."""
+        applied over unchanged; a claim that is no longer this resource's is named in
+        the notice. A WABA read as not linked is read again before the resource is
+        dropped from state."""
         props = with_defaults(props)
         if not props.get(REGION):
             # A bare `get` by id: the id is the WABA ARN, which carries its Region.
             arn = parse_arn(id_)
             props[REGION] = arn.region if arn else ""
         waba = str(props.get(WABA_ID) or id_)
-        client = WabaClient.for_props(props)
-        account = client.find(waba)
-        if account is None:
+        seen = Registry.for_props(props, waba).find()
+        if seen is None:
             return dynamic.ReadResult("", {})
-        live = destination_from_api(account.get("eventDestinations"))
-        if has_prior_state(props):
-            claim = client.claim(waba)
-            applied = applied_from(props)
-            token = str(props.get(CLAIM_TOKEN) or "")
-            ownership = ownership_from(props)
-            history = {
-                **previous_outputs(previous_from(props), previous_known(props)),
-                PREVIOUS_CLAIM: props.get(PREVIOUS_CLAIM) or {},
-                ADOPTED: ownership == "adopted",
-                **applied_outputs(applied),
-                CLAIM_TOKEN: token,
-                OWNERSHIP: ownership,
-                NOTICE: refresh_notice(live, claim, applied, token, waba),
-                VERSION: props.get(VERSION) or 1,
-            }
-        else:
-            # `get` by id, without state: what is there is adopted, never owned.
-            history = {
-                **previous_outputs(live),
-                PREVIOUS_CLAIM: {},
-                ADOPTED: True,
-                **applied_outputs(None),
-                CLAIM_TOKEN: "",
-                OWNERSHIP: "adopted",
-                NOTICE: "",
-                VERSION: STATE_VERSION,
-            }
+        live = seen.live
         inputs = {
-            **inputs_of(props),
+            **props,
             WABA_ID: waba,
             EVENT_DESTINATION_ARN: live.arn if live else "",
             ROLE_ARN: live.role_arn if live else "",
         }
-        outs = {**inputs, **history, **_account_outputs(account)}
-        return dynamic.ReadResult(str(account["arn"]), outs, inputs)
+        if has_prior_state(props):
+            held = held_from(props)
+            notice = refresh_notice(live, seen.claim, held.applied, held.token, waba)
+            outs = outputs(inputs, seen.account, held, notice, props.get(VERSION) or 1)
+        else:
+            # `get` by id, without state: what is there is adopted, never owned.
+            outs = outputs(inputs, seen.account, Held(None, "", "adopted", Previous(live)))
+        return dynamic.ReadResult(seen.arn, outs, {key: outs[key] for key in INPUTS})
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
-        """Get, ListTags, then adopt, refuse, or verify + TagResource + Put (at most 4
-        calls, one Put). A change of profile, assumeRoleArn, takeover or verify alone
-        makes no call; a state without a claim token (an older version) is claimed."""
-        olds = with_defaults(olds)
-        news = with_defaults(news)
-        applied = applied_from(olds)
-        token = str(olds.get(CLAIM_TOKEN) or "")
-        ownership = ownership_from(olds)
-        kept: dict[str, Any] = {
-            WABA_ARN: str(olds.get(WABA_ARN) or ""),
-            WABA_NAME: str(olds.get(WABA_NAME) or ""),
-            REGISTRATION_STATUS: str(olds.get(REGISTRATION_STATUS) or ""),
-        }
-        previous = previous_from(olds)
-        known = previous_known(olds)
-        prior = prior_from_state(olds.get(PREVIOUS_CLAIM))
+        """Get, ListTags, then adopt, refuse, or write as create does (at most 8
+        calls without the pre-flight, one Put). A change of profile, assumeRoleArn,
+        takeover or verify alone makes no call; a state without a claim token (an
+        older version) is claimed."""
+        olds, news = with_defaults(olds), with_defaults(news)
+        held = held_from(olds)
         needs_claim = (
-            ownership != "adopted"
-            and applied is not None
-            and (not token or _identity(olds) != _identity(news))
+            held.ownership != "adopted"
+            and held.applied is not None
+            and (not held.token or _identity(olds) != _identity(news))
         )
         if not writes_destination(olds, news) and not needs_claim:
-            return dynamic.UpdateResult(
-                {
-                    **inputs_of(news),
-                    **kept,
-                    **previous_outputs(previous, known),
-                    PREVIOUS_CLAIM: prior_to_state(prior),
-                    ADOPTED: ownership == "adopted",
-                    **applied_outputs(applied),
-                    CLAIM_TOKEN: token,
-                    OWNERSHIP: ownership,
-                    NOTICE: "",
-                    VERSION: STATE_VERSION,
-                }
-            )
-        waba = str(news[WABA_ID])
-        desired = desired_from(news)
-        client = WabaClient.for_props({**news, WABA_ARN: kept[WABA_ARN]})
-        account = client.get(waba)
-        waba_arn = str(account["arn"])
-        _refuse_out_of_scope(news, waba_arn)
-        live = destination_from_api(account.get("eventDestinations"))
-        claim = client.claim(waba)
-        if claim is not None and claim.holds(live) and token and claim.token == token:
-            if claim.previous_known:  # handed over by a resource that left before us
-                previous, known, prior = claim.previous, True, claim.previous_claim
-        try:
-            plan = update_plan(
-                desired,
-                live,
-                claim,
-                applied,
-                token,
-                ownership,
-                previous,
-                known,
-                prior,
-                bool(news.get(TAKEOVER)),
-                waba,
-            )
-        except DestinationConflict as conflict:
-            raise WabaDestinationError(str(conflict)) from None
-        token = token or secrets.token_hex(16)
-        notice = plan.notice
-        if plan.claims:
-            if plan.write:
-                _verify_or_fail(client, desired, waba_arn, news)
-            wanted = claim_for(
-                _identity(news),
-                token,
-                desired,
-                plan.previous,
-                plan.previous_known,
-                plan.previous_claim,
-            )
-            claimed = claim is None or claim.to_tags() != wanted.to_tags()
-            if claimed:
-                client.write_claim(waba, wanted)
-            if plan.write:
-                notice += _put_or_read_back(client, waba, desired, claim, claimed)
-        return dynamic.UpdateResult(
-            {
-                **inputs_of(news),
-                **_account_outputs(account),
-                **_plan_outputs(plan, desired, token),
-                # Kept when this resource now adopts: a resource that took the WABA over
-                # from it names this token, and is handed what it found on delete.
-                CLAIM_TOKEN: token if plan.claims or olds.get(CLAIM_TOKEN) else "",
-                NOTICE: notice.strip(),
-            }
+            return dynamic.UpdateResult(outputs(news, olds, held))
+        waba, desired, takeover = str(news[WABA_ID]), desired_from(news), bool(news.get(TAKEOVER))
+        registry = Registry.for_props({**news, WABA_ARN: olds.get(WABA_ARN) or ""}, waba)
+        seen, plan = _decided(
+            registry,
+            news,
+            lambda at: update_plan(desired, at.live, at.claim, held, takeover, waba),
         )
+        token = held.token or secrets.token_hex(16)
+        ours = claim_for(_identity(news), token, desired, plan.previous)
+        after, notice = _applied(registry, seen, plan, ours, desired)
+        kept = _held(plan, desired, token, after)
+        # Kept when this resource now adopts: a resource that took the WABA over from
+        # it names this token, and is handed what it found on delete.
+        if not plan.claims and held.token:
+            kept = Held(kept.applied, held.token, kept.ownership, kept.previous)
+        return dynamic.UpdateResult(outputs(news, after.account, kept, notice))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Get, ListTags, then at most one Put and one TagResource/UntagResource (at
         most 4 calls): only while the WABA's destination is this resource's, put back
-        what it had before (and whose claim it was), or clear it."""
+        what it had before (and whose claim it was), or clear it. Whatever the
+        destination is now, the WABA keeps no claim of this resource."""
         props = with_defaults(props)
         waba = str(props.get(WABA_ID) or id_)
-        client = WabaClient.for_props(props)
-        account = client.find(waba)
-        if account is None:
+        registry = Registry.for_props(props, waba)
+        seen = registry.find()
+        if seen is None:
             pulumi.log.warn(
                 f"WABA {waba} left as it is: it is no longer linked in {props[REGION]}."
             )
             return
-        live = destination_from_api(account.get("eventDestinations"))
-        claim = client.claim(waba) if live is not None else None
-        action = delete_action(
-            live,
-            claim,
-            applied_from(props),
-            str(props.get(CLAIM_TOKEN) or ""),
-            previous_from(props),
-            previous_known(props),
-            prior_from_state(props.get(PREVIOUS_CLAIM)),
-            waba,
-        )
-        if action.kind == "leave" or live is None:
+        held = held_from(props)
+        action = delete_action(seen.live, seen.claim, held, waba)
+        if action.kind == "leave" or seen.live is None:
             if action.hand_over is not None:
-                client.write_claim(waba, action.hand_over)
+                registry.client.write_claim(waba, action.hand_over)
+            else:
+                registry.give_back(held.token, held.previous, seen)
             pulumi.log.warn(action.reason)
             return
         # Never DisassociateWhatsAppBusinessAccount: unlinking is a console decision.
         try:
-            _put_or_read_back(client, waba, action.restore)
+            registry.put_back(action.restore)
         except WabaDestinationError as error:
             raise WabaDestinationError(
-                stuck_delete_message(str(error), waba, client.region, live, action.restore)
+                stuck_delete_message(
+                    str(error), waba, registry.client.region, seen.live, action.restore
+                )
             ) from None
-        if action.owns_claim:
+        if action.owns_claim or (seen.claim is not None and seen.claim.token == held.token):
             if action.claim_after is not None and action.restore is not None:
-                client.write_claim(waba, restored(action.claim_after, action.restore))
+                registry.client.write_claim(waba, restored(action.claim_after, action.restore))
             else:
-                client.remove_claim(waba)
+                registry.client.remove_claim(waba)
         pulumi.log.info(action.reason)
 
 

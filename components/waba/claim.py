@@ -99,6 +99,17 @@ class PriorClaim:
 
 
 @dataclass(frozen=True)
+class Previous:
+    """What the WABA had before a resource first wrote: put back on delete. `known`
+    is False when it could not be recorded (too long for a tag when inherited); the
+    claim is the one a takeover replaced, put back with the destination."""
+
+    destination: EventDestination | None = None
+    known: bool = True
+    claim: PriorClaim | None = None
+
+
+@dataclass(frozen=True)
 class Claim:
     owner: str
     resource: str
@@ -147,6 +158,21 @@ class Claim:
     def prior(self) -> PriorClaim:
         return PriorClaim(self.owner, self.resource, self.token, self.previous, self.previous_known)
 
+    @property
+    def found_before(self) -> Previous:
+        """What the WABA had before the claiming resource, as the claim records it."""
+        return Previous(self.previous, self.previous_known, self.previous_claim)
+
+    def names(self, other: Claim | None) -> bool:
+        """`other` is this claim as far as a race can tell: same token and destination
+        (a hand-over rewrites only what the claim found before)."""
+        return (
+            other is not None
+            and other.token == self.token
+            and other.destination == self.destination
+            and other.destination_role == self.destination_role
+        )
+
 
 def _recorded(previous: EventDestination | None, known: bool) -> tuple[str, str]:
     """A previous destination as two tag values: '' for none, `unrecorded` when it is
@@ -165,12 +191,7 @@ def _read_previous(arn: str, role: str) -> tuple[EventDestination | None, bool]:
 
 
 def claim_for(
-    identity: Identity,
-    token: str,
-    destination: EventDestination,
-    previous: EventDestination | None,
-    previous_known: bool,
-    previous_claim: PriorClaim | None,
+    identity: Identity, token: str, destination: EventDestination, previous: Previous
 ) -> Claim:
     """The claim a resource writes before it sets `destination`."""
     return Claim(
@@ -179,9 +200,9 @@ def claim_for(
         token=token,
         destination=fitted(destination.arn),
         destination_role=fitted(destination.role_arn),
-        previous=previous,
-        previous_known=previous_known,
-        previous_claim=previous_claim,
+        previous=previous.destination,
+        previous_known=previous.known,
+        previous_claim=previous.claim,
     )
 
 
@@ -266,4 +287,4 @@ def prior_from_state(value: Any) -> PriorClaim | None:
     )
 
 
-__all__ = ["Claim", "Identity", "PriorClaim", "claim_for", "claim_from_tags"]
+__all__ = ["Claim", "Identity", "Previous", "PriorClaim", "claim_for", "claim_from_tags"]

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from components.waba.claim import Claim, Identity, PriorClaim
+from components.waba.claim import Claim, Identity, Previous, PriorClaim
+from components.waba.record import Held
 from components.waba.state import OWNING, EventDestination, Ownership, describe
 
 
@@ -35,9 +36,7 @@ class Plan:
 
     ownership: Ownership
     write: bool
-    previous: EventDestination | None
-    previous_known: bool
-    previous_claim: PriorClaim | None
+    previous: Previous
     notice: str = ""
 
     @property
@@ -63,24 +62,21 @@ def create_plan(
         return Plan(
             "inherited",
             changed,
-            claim.previous,
-            claim.previous_known,
-            claim.previous_claim,
+            claim.found_before,
             f"WABA {waba}: inherited the destination {describe(live)} from "
             f"{claim.describe()} (a replacement, a rename, or a create whose answer was "
             "lost); its delete leaves the WABA to this resource"
             + (f", and it is changed to {desired.describe()}" if changed else "")
             + ".",
         )
+    found = Previous(live, True, claim.prior() if holds and claim is not None else None)
     if live is None:
-        return Plan("created", True, None, True, None)
+        return Plan("created", True, Previous())
     if live == desired:
         return Plan(
             "adopted",
             False,
-            live,
-            True,
-            claim.prior() if holds and claim is not None else None,
+            found,
             f"WABA {waba} already sends its events to {desired.describe()} and "
             f"{_whose(claim, live)}: adopted without writing. Destroying this resource "
             "leaves it in place; changing it later needs takeover.",
@@ -89,9 +85,7 @@ def create_plan(
         return Plan(
             "taken-over",
             True,
-            live,
-            True,
-            claim.prior() if holds and claim is not None else None,
+            found,
             f"WABA {waba}: takeover replaced {live.describe()} ({_whose(claim, live)}) with "
             f"{desired.describe()}; destroying this resource puts it back.",
         )
@@ -120,70 +114,87 @@ def is_ours(
     return applied is not None and live == applied
 
 
+def known_previous(claim: Claim | None, live: EventDestination | None, held: Held) -> Previous:
+    """What the WABA had before this resource: the claim may know better than state,
+    since a resource this one took the WABA over from hands over what it had found
+    when it is deleted first."""
+    if claim is not None and claim.holds(live) and held.token and claim.token == held.token:
+        if claim.previous_known:
+            return claim.found_before
+    return held.previous
+
+
 def update_plan(
     desired: EventDestination,
     live: EventDestination | None,
     claim: Claim | None,
-    applied: EventDestination | None,
-    token: str,
-    ownership: Ownership,
-    previous: EventDestination | None,
-    previous_known: bool,
-    previous_claim: PriorClaim | None,
+    held: Held,
     takeover: bool,
     waba: str,
 ) -> Plan:
     """Write only over what this resource applied, over nothing, or with takeover;
     adopt what is already the new desired destination but not ours (no write, never
     recorded as applied); refuse otherwise."""
-    keep = (previous, previous_known, previous_claim)
-    owned = ownership if ownership in OWNING else "created"
-    if is_ours(live, claim, applied, token):
+    keep = known_previous(claim, live, held)
+    owned = held.ownership if held.ownership in OWNING else "created"
+    if is_ours(live, claim, held.applied, held.token):
         notice = ""
         if claim is None or not claim.holds(live):
             notice = (
                 f"WABA {waba} carries no claim that names {describe(live)}; this "
                 "resource's state says it wrote it, so it acts as its owner and claims it."
             )
-        return Plan(owned, live != desired, *keep, notice)
+        return Plan(owned, live != desired, keep, notice)
     if live is None:
-        return Plan(owned, True, *keep)
+        return Plan(owned, True, keep)
     if live == desired:
         return Plan(
             "adopted",
             False,
-            *keep,
+            keep,
             f"WABA {waba} already sends its events to {desired.describe()}, which this "
             f"resource did not set ({_whose(claim, live)}): adopted without writing. "
             "Destroying this resource leaves it in place; changing it later needs takeover.",
         )
     if takeover:
-        never_wrote = ownership == "adopted" or applied is None
-        taken = (
-            (live, True, claim.prior() if claim is not None and claim.holds(live) else None)
-            if never_wrote
-            else keep
-        )
-        return Plan(
-            "taken-over",
-            True,
-            *taken,
-            f"WABA {waba}: takeover replaced {live.describe()} ({_whose(claim, live)}) with "
-            f"{desired.describe()}"
-            + (
-                "; destroying this resource puts it back."
-                if never_wrote
-                else "; it is not put back on delete (that restores what the WABA had "
-                f"before this resource first wrote: {describe(previous)})."
-            ),
-        )
-    was = applied.describe() if applied else "nothing (it adopted what was there)"
+        return _take_over(desired, live, claim, held, keep, waba)
+    was = held.applied.describe() if held.applied else "nothing (it adopted what was there)"
     raise DestinationConflict(
         f"WABA {waba} now sends its events to {live.describe()} ({_whose(claim, live)}), "
         f"but this resource set {was}; replacing it with {desired.describe()} would cut "
         "off whoever consumes it now. Nothing was written. To replace it on purpose set "
         "takeover to true; to keep it, declare it (eventDestinationArn and roleArn) and "
         "`pulumi up` adopts it."
+    )
+
+
+def _take_over(
+    desired: EventDestination,
+    live: EventDestination,
+    claim: Claim | None,
+    held: Held,
+    keep: Previous,
+    waba: str,
+) -> Plan:
+    """An update's takeover: a resource that never wrote records what it replaces as
+    previous; one that wrote keeps what the WABA had before its first write."""
+    never_wrote = held.ownership == "adopted" or held.applied is None
+    holds = claim is not None and claim.holds(live)
+    taken = (
+        Previous(live, True, claim.prior() if holds and claim else None) if never_wrote else keep
+    )
+    return Plan(
+        "taken-over",
+        True,
+        taken,
+        f"WABA {waba}: takeover replaced {live.describe()} ({_whose(claim, live)}) with "
+        f"{desired.describe()}"
+        + (
+            "; destroying this resource puts it back."
+            if never_wrote
+            else "; it is not put back on delete (that restores what the WABA had "
+            f"before this resource first wrote: {describe(keep.destination)})."
+        ),
     )
 
 
@@ -197,77 +208,87 @@ class DeleteAction:
     kind: DeleteKind
     reason: str
     restore: EventDestination | None = None
-    # The claim to write back (the one a takeover replaced), or None to remove ours.
+    # The claim to put back with `restore` (the one a takeover replaced), or None.
     claim_after: PriorClaim | None = None
-    # Whether the WABA carries our claim, to remove or replace.
+    # Whether the WABA carries this resource's claim, to remove or replace.
     owns_claim: bool = False
     # The claim of the resource that took the WABA over from this one, rewritten to
     # put back what the WABA had before this resource (this one is leaving first).
     hand_over: Claim | None = None
 
 
+def claimed_by_another(
+    live: EventDestination, claim: Claim | None, held: Held, waba: str
+) -> DeleteAction | None:
+    """Leave a WABA whose claim holds and names another resource; hand over what this
+    resource found when that resource took it over from this one."""
+    if claim is None or not claim.holds(live) or claim.token == held.token:
+        return None
+    reason = (
+        f"WABA {waba} left as it is: its destination {live.describe()} is now claimed "
+        f"by {claim.describe()}"
+    )
+    prior = claim.previous_claim
+    if not held.token or prior is None or prior.token != held.token:
+        return DeleteAction("leave", reason + ".")
+    previous = held.previous
+    return DeleteAction(
+        "leave",
+        f"{reason}, which took it over from this resource; its delete will put back "
+        f"{describe(previous.destination)}, what the WABA had before this resource.",
+        hand_over=handed_over(claim, previous),
+    )
+
+
+def handed_over(claim: Claim, previous: Previous) -> Claim:
+    """`claim` (of a resource that took the WABA over from one now leaving) with what
+    the WABA had before the leaving one."""
+    return replace(
+        claim,
+        previous=previous.destination,
+        previous_known=previous.known,
+        previous_claim=previous.claim,
+    )
+
+
 def delete_action(
-    live: EventDestination | None,
-    claim: Claim | None,
-    applied: EventDestination | None,
-    token: str,
-    previous: EventDestination | None,
-    previous_known: bool,
-    previous_claim: PriorClaim | None,
-    waba: str,
+    live: EventDestination | None, claim: Claim | None, held: Held, waba: str
 ) -> DeleteAction:
     """Put the WABA back the way this resource found it, only while its destination is
     this resource's; a WABA claimed by another resource (its replacement, the renamed
     resource, another stack after a takeover) is left alone."""
     if live is None:
         return DeleteAction("leave", f"WABA {waba} left as it is: it has no event destination now.")
-    if claim is not None and claim.holds(live) and claim.token != token:
-        prior = claim.previous_claim
-        if token and prior is not None and prior.token == token:
-            return DeleteAction(
-                "leave",
-                f"WABA {waba} left as it is: its destination {live.describe()} is now claimed "
-                f"by {claim.describe()}, which took it over from this resource; its delete "
-                f"will put back {describe(previous)}, what the WABA had before this resource.",
-                hand_over=replace(
-                    claim,
-                    previous=previous,
-                    previous_known=previous_known,
-                    previous_claim=previous_claim,
-                ),
-            )
-        return DeleteAction(
-            "leave",
-            f"WABA {waba} left as it is: its destination {live.describe()} is now claimed "
-            f"by {claim.describe()}.",
-        )
-    if not is_ours(live, claim, applied, token):
+    elsewhere = claimed_by_another(live, claim, held, waba)
+    if elsewhere is not None:
+        return elsewhere
+    if not is_ours(live, claim, held.applied, held.token):
         return DeleteAction(
             "leave",
             f"WABA {waba} left as it is: it sends its events to {live.describe()}, which "
             "this resource did not set (it adopted it, or someone changed it since).",
         )
-    owns_claim = claim is not None and claim.holds(live)
-    if owns_claim and claim is not None and claim.previous_known:
-        # The claim may know better than state: a resource this one took the WABA over
-        # from hands over what it had found when it is deleted first.
-        previous, previous_known, previous_claim = (
-            claim.previous,
-            True,
-            claim.previous_claim,
-        )
-    if not previous_known:
+    return undo(
+        live, claim is not None and claim.holds(live), known_previous(claim, live, held), waba
+    )
+
+
+def undo(live: EventDestination, owns_claim: bool, previous: Previous, waba: str) -> DeleteAction:
+    """How to put back `previous` over `live`, which is this resource's."""
+    if not previous.known:
         return DeleteAction(
             "leave",
             f"WABA {waba} left sending its events to {live.describe()}: what it had before "
             "was too long to record on the WABA when this resource inherited it; set it "
             "by hand if it should change.",
+            owns_claim=owns_claim,
         )
-    if previous == live:
+    if previous.destination == live:
         return DeleteAction(
             "leave",
             f"WABA {waba} left as it is: it already sent its events to {live.describe()} "
             "before this resource.",
+            owns_claim=owns_claim,
         )
     unclaimed = (
         ""
@@ -275,13 +296,13 @@ def delete_action(
         else " (no claim on the WABA names it: decided from this resource's state, which "
         "says it set it)"
     )
-    if previous is not None:
+    if previous.destination is not None:
         return DeleteAction(
             "restore",
-            f"WABA {waba}: put back the destination it had before, {previous.describe()}"
-            f"{unclaimed}.",
-            previous,
-            previous_claim,
+            f"WABA {waba}: put back the destination it had before, "
+            f"{previous.destination.describe()}{unclaimed}.",
+            previous.destination,
+            previous.claim,
             owns_claim,
         )
     return DeleteAction(

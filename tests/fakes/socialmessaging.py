@@ -129,6 +129,8 @@ class Fault:
     delay: float
     # The request takes effect, then the error is answered: a lost answer.
     lost: bool = False
+    # Matching requests that pass untouched before the fault applies.
+    skip: int = 0
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,9 @@ class SocialMessagingEmulator:
         self._writes: list[Write] = []
         self._in_flight = 0
         self._idle = threading.Condition(self._lock)
+        self._turns: list[str] = []
+        self._patience = 5.0
+        self._arrived: list[str] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -330,17 +335,18 @@ class SocialMessagingEmulator:
         delay: float = 0.0,
         message: str | None = None,
         lost: bool = False,
+        skip: int = 0,
     ) -> None:
-        """Fail (or slow down) the next `times` answers of an operation. With `lost`,
-        the request takes effect first and only its answer is the error (a 5xx or a
-        timeout after the write)."""
+        """Fail (or slow down) the next `times` answers of an operation, after `skip`
+        of them passed. With `lost`, the request takes effect first and only its
+        answer is the error (a 5xx or a timeout after the write)."""
         if operation != "*" and operation not in OPERATIONS:
             raise ValueError(f"unknown operation {operation}")
         if status is not None and code is None:
             raise ValueError("a failing fault needs an error code")
         text = message or _DEFAULT_MESSAGES.get(code or "", "Injected fault")
         with self._lock:
-            self._faults.append(Fault(operation, status, code, text, times, delay, lost))
+            self._faults.append(Fault(operation, status, code, text, times, delay, lost, skip))
 
     def after_next(self, operation: str, action: Callable[[], None]) -> None:
         """Run `action` once, right after the next successful answer of `operation` is
@@ -350,6 +356,42 @@ class SocialMessagingEmulator:
             raise ValueError(f"unknown operation {operation}")
         with self._lock:
             self._after.append((operation, action))
+
+    def take_turns(self, turns: list[str], patience: float = 5.0) -> None:
+        """Order two (or more) callers' calls: callers are told apart by the access key
+        id their requests are signed with, and the n-th call of the schedule is
+        answered only once the ones before it were. A caller absent from the rest of
+        the schedule is not held; a turn whose caller does not call within `patience`
+        seconds (it stopped early, say after a refusal) is skipped."""
+        with self._lock:
+            self._turns = list(turns)
+            self._patience = patience
+
+    def _wait_turn(self, caller: str) -> bool:
+        """Hold a request until it is its caller's turn; True when it took one."""
+        with self._idle:
+            deadline = time.monotonic() + self._patience
+            while self._turns and caller in self._turns and self._turns[0] != caller:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._turns.pop(0)
+                    deadline = time.monotonic() + self._patience
+                    self._idle.notify_all()
+                    continue
+                self._idle.wait(remaining)
+            return bool(self._turns) and self._turns[0] == caller
+
+    def arrivals(self, operation: str) -> int:
+        """How many requests of `operation` have arrived since the last reset."""
+        with self._lock:
+            return self._arrived.count(operation)
+
+    def wait_arrival(self, operation: str, count: int = 1, timeout: float = 120.0) -> None:
+        """Wait until `count` requests of `operation` have arrived since the last reset
+        (answered or not): a test interrupts its client while one is in flight."""
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._arrived.count(operation) >= count, timeout):
+                raise TimeoutError(f"no {operation} arrived within {timeout} s")
 
     def clear_faults(self) -> None:
         """Forget every injected fault and pending `after_next` action."""
@@ -387,6 +429,8 @@ class SocialMessagingEmulator:
             self._after.clear()
             self._calls.clear()
             self._writes.clear()
+            self._turns.clear()
+            self._arrived.clear()
 
     def reset_calls(self) -> None:
         with self._lock:
@@ -430,6 +474,9 @@ class SocialMessagingEmulator:
         status = 200
         with self._lock:
             self._in_flight += 1
+            self._arrived.append(operation.name)
+            self._idle.notify_all()
+        turn = self._wait_turn(key)
         try:
             if not key:
                 raise ApiError(
@@ -459,12 +506,17 @@ class SocialMessagingEmulator:
             with self._lock:
                 self._calls.append(Call(operation.name, params, status, key, region))
                 self._in_flight -= 1
+                if turn and self._turns:
+                    self._turns.pop(0)
                 self._idle.notify_all()
 
     def _take_fault(self, operation: str) -> Fault | None:
         with self._lock:
             for fault in self._faults:
                 if fault.operation in ("*", operation) and fault.times != 0:
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        continue
                     if fault.times is not None:
                         fault.times -= 1
                     return fault

@@ -36,8 +36,9 @@ def test_each_command_stays_within_its_call_budget(aws: AwsDoubles, engine: Engi
 
     assert calls == {
         "preview": [],
-        "create": [GET, LIST, TAG, PUT, GET],
-        "update": [GET, LIST, TAG, PUT],
+        # The race guard: a read just before the Put, and one after it.
+        "create": [GET, LIST, TAG, GET, LIST, PUT, GET, LIST],
+        "update": [GET, LIST, TAG, GET, LIST, PUT, GET, LIST],
         "refresh": [GET, LIST],
         # Puts back the other stack's destination, then its claim.
         "delete": [GET, LIST, PUT, TAG],

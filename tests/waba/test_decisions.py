@@ -16,6 +16,7 @@ from components.waba.claim import (
     UNRECORDED,
     Claim,
     Identity,
+    Previous,
     PriorClaim,
     claim_for,
     claim_from_tags,
@@ -26,6 +27,7 @@ from components.waba.decisions import (
     delete_action,
     update_plan,
 )
+from components.waba.record import Held
 from components.waba.state import INPUTS, EventDestination, applied_from
 from components.waba.validation import check_inputs, same_waba, waba_resource_arn
 
@@ -48,9 +50,7 @@ def claim(
         identity,
         token,
         destination,
-        more.get("previous"),
-        more.get("known", True),
-        more.get("prior"),
+        Previous(more.get("previous"), more.get("known", True), more.get("prior")),
     )
 
 
@@ -85,7 +85,7 @@ def test_inheriting_takes_the_previous_destination_from_the_claim() -> None:
     prior = PriorClaim("project/other", "crm", "t-0")
     found = claim(ME, OURS, previous=THEIRS, prior=prior)
     plan = create_plan(OURS, OURS, found, ME, False, "waba-1")
-    assert (plan.previous, plan.previous_known, plan.previous_claim) == (THEIRS, True, prior)
+    assert plan.previous == Previous(THEIRS, True, prior)
     assert "inherited" in plan.notice and "events-waba" in plan.notice
 
 
@@ -110,9 +110,7 @@ def plan_update(
     ownership: Any = "created",
     takeover: bool = False,
 ) -> tuple[str, bool]:
-    plan = update_plan(
-        NEWER, live, found, applied, TOKEN, ownership, None, True, None, takeover, "waba-1"
-    )
+    plan = update_plan(NEWER, live, found, Held(applied, TOKEN, ownership), takeover, "waba-1")
     return plan.ownership, plan.write
 
 
@@ -160,10 +158,9 @@ def test_update_refuses_over_a_destination_that_is_not_ours(
 
 def test_takeover_of_an_adopted_destination_records_it_as_previous() -> None:
     found = claim(OTHER_STACK, THEIRS)
-    plan = update_plan(
-        NEWER, THEIRS, found, None, TOKEN, "adopted", THEIRS, True, None, True, "waba-1"
-    )
-    assert plan.previous == THEIRS and plan.previous_claim == found.prior()
+    held = Held(None, TOKEN, "adopted", Previous(THEIRS))
+    plan = update_plan(NEWER, THEIRS, found, held, True, "waba-1")
+    assert plan.previous == Previous(THEIRS, True, found.prior())
     assert "puts it back" in plan.notice
 
 
@@ -195,7 +192,9 @@ def test_delete_only_undoes_what_this_resource_did(
     known: bool,
     kind: str,
 ) -> None:
-    action = delete_action(live, found, applied, TOKEN, previous, known, None, "waba-1")
+    action = delete_action(
+        live, found, Held(applied, TOKEN, previous=Previous(previous, known)), "waba-1"
+    )
     assert action.kind == kind
     assert action.restore == (previous if kind == "restore" else None)
     assert "waba-1" in action.reason and "\n" not in action.reason
@@ -206,11 +205,13 @@ def test_a_resource_taken_over_hands_what_it_found_to_the_one_that_took_over() -
     # dev's claim). dev is destroyed first: prod's claim must now put back nothing.
     mine = claim(ME, OURS, TOKEN)
     theirs = claim(OTHER_STACK, NEWER, previous=OURS, prior=mine.prior())
-    leaving = delete_action(NEWER, theirs, OURS, TOKEN, None, True, None, "waba-1")
+    leaving = delete_action(NEWER, theirs, Held(OURS, TOKEN), "waba-1")
     assert leaving.kind == "leave" and leaving.hand_over is not None
     assert leaving.hand_over.previous is None and leaving.hand_over.previous_known
     assert leaving.hand_over.token == theirs.token
-    last = delete_action(NEWER, leaving.hand_over, NEWER, theirs.token, OURS, True, None, "w")
+    last = delete_action(
+        NEWER, leaving.hand_over, Held(NEWER, theirs.token, previous=Previous(OURS)), "w"
+    )
     assert (last.kind, last.restore) == ("clear", None)
 
 

@@ -35,7 +35,8 @@ def test_three_throttles_then_success(aws: AwsDoubles) -> None:
     provider.create(props(waba, topic, aws.region))
 
     assert aws.emulator.destination(waba) == {"eventDestinationArn": topic}
-    assert statuses(aws, GET) == [429, 429, 429, 200, 200]
+    # deciding read, read after the pre-flight, read before the Put, confirming read
+    assert statuses(aws, GET) == [429, 429, 429, 200, 200, 200, 200]
     assert statuses(aws, PUT) == [429, 429, 429, 200]
 
 

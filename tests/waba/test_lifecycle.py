@@ -30,8 +30,9 @@ def test_create_writes_the_destination_and_confirms_it(aws: AwsDoubles) -> None:
     assert result.outs["appliedEventDestinationArn"] == topic
     assert result.outs["appliedRoleArn"] == ""
     assert result.outs["ownership"] == "created" and result.outs["notice"] == ""
-    # The claim is written before the destination, so our value never sits unclaimed.
-    assert aws.emulator.operations() == [GET, LIST, TAG, PUT, GET]
+    # The claim is written before the destination, so our value never sits unclaimed;
+    # the WABA is read again after the pre-flight, just before the Put and after it.
+    assert aws.emulator.operations() == [GET, LIST, GET, LIST, TAG, GET, LIST, PUT, GET, LIST]
     assert aws.emulator.tags(waba)["pulumi:waba-destination:token"] == result.outs["claimToken"]
 
 
@@ -117,7 +118,7 @@ def test_update_reads_the_waba_then_puts_the_new_destination(aws: AwsDoubles) ->
     assert result.outs["eventDestinationArn"] == second
     assert result.outs["appliedEventDestinationArn"] == second
     assert result.outs["previousEventDestinationArn"] == ""
-    assert aws.emulator.operations() == [GET, LIST, TAG, PUT]
+    assert aws.emulator.operations() == [GET, LIST, GET, LIST, TAG, GET, LIST, PUT, GET, LIST]
 
 
 def test_update_of_settings_alone_makes_no_call(aws: AwsDoubles) -> None:
@@ -194,7 +195,9 @@ def test_delete_leaves_a_destination_someone_else_changed(
     provider.delete(state["wabaArn"], state)
 
     assert aws.emulator.destination(waba) == {"eventDestinationArn": theirs}
-    assert aws.emulator.operations() == [GET, LIST]
+    # Its own claim, which no longer names what the WABA sends to, goes with it.
+    assert aws.emulator.operations() == [GET, LIST, UNTAG]
+    assert not aws.emulator.tags(waba)
     assert any(level == "warn" and theirs in msg and "left" in msg for level, msg in logs)
 
 
@@ -256,7 +259,7 @@ def test_create_refuses_a_topic_in_another_account_than_the_live_waba(aws: AwsDo
         provider.create(props(waba, topic, aws.region))
 
     assert "210987654321" in str(refused.value)
-    assert aws.emulator.operations() == [GET]
+    assert aws.emulator.operations() == [GET, LIST]
 
 
 def test_a_waba_is_only_found_in_its_region(aws: AwsDoubles) -> None:

@@ -17,6 +17,7 @@ from tests.waba.steps import (
     PROVIDER,
     PUT,
     TAG,
+    UNTAG,
     created,
     destroyed,
     provider,
@@ -53,7 +54,9 @@ def test_refresh_then_destroy_leaves_a_destination_someone_else_set(
     destroyed(state)
 
     assert aws.emulator.destination(waba) == sends_to(theirs)
-    assert aws.emulator.operations() == [GET, LIST]
+    # Its own claim goes with it, whatever the WABA sends to now.
+    assert aws.emulator.operations() == [GET, LIST, UNTAG]
+    assert not aws.emulator.tags(waba)
     assert any(theirs in message and "left" in message for message in warnings(logs))
 
 
@@ -124,7 +127,7 @@ def test_a_read_without_state_adopts_and_destroy_leaves_what_it_found(
     destroyed(state)
 
     assert aws.emulator.destination(waba) == sends_to(theirs)
-    assert aws.emulator.operations() == [GET, GET, LIST]
+    assert aws.emulator.operations() == [GET, LIST, GET, LIST]
     assert any("did not set" in message for _, message in logs)
 
 
@@ -209,7 +212,20 @@ def test_create_fails_and_leaves_the_waba_when_someone_writes_before_the_confirm
     assert f"now sends its events to {theirs}" in message
     assert "left as it is now" in message
     assert aws.emulator.destination(waba) == sends_to(theirs)
-    assert aws.emulator.operations() == [GET, LIST, TAG, PUT, GET]
+    assert aws.emulator.operations() == [
+        GET,
+        LIST,
+        GET,
+        LIST,
+        TAG,
+        GET,
+        LIST,
+        PUT,
+        GET,
+        LIST,
+        UNTAG,
+    ]
+    assert not aws.emulator.tags(waba)  # no claim left naming what is not there
 
 
 def test_update_does_not_depend_on_a_read_after_its_write(
@@ -228,7 +244,7 @@ def test_update_does_not_depend_on_a_read_after_its_write(
 
     assert aws.emulator.destination(waba) == sends_to(second)
     assert state["appliedEventDestinationArn"] == second
-    assert aws.emulator.operations() == [GET, LIST, TAG, PUT]
+    assert aws.emulator.operations() == [GET, LIST, GET, LIST, TAG, GET, LIST, PUT, GET, GET]
     aws.emulator.clear_faults()
     destroyed(state)
     assert aws.emulator.destination(waba) is None
@@ -269,7 +285,7 @@ def test_up_after_a_refresh_that_shows_drift_needs_takeover(aws: AwsDoubles) -> 
 
     state = updated(aws, state, ours, takeover=True)
     assert aws.emulator.destination(waba) == sends_to(ours)
-    assert aws.emulator.operations() == [GET, LIST, GET, LIST, PUT]
+    assert aws.emulator.operations()[-3:] == [PUT, GET, LIST]
 
 
 def test_update_with_takeover_keeps_the_previous_destination_of_the_first_write(
