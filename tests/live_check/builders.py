@@ -12,7 +12,7 @@ from components.policy_documents import (
     connect_channel_permissions_policy,
     connect_channel_trust_policy,
 )
-from components.waba.claim import Identity, claim_for
+from components.waba.claim import Identity, Previous, claim_for
 from components.waba.state import EventDestination
 from tests.fakes.fixtures import AwsDoubles
 from tests.waba.builders import connect_instance, make_topic
@@ -67,5 +67,5 @@ def connect_waba(aws: AwsDoubles, role: str, name: str = "Support") -> str:
 def claim(aws: AwsDoubles, waba: str, destination: str, stack: str = "prod") -> None:
     """The claim a stack's resource writes on the WABA when it sets `destination`."""
     identity = Identity("social-messaging-destinations", stack, "orders-waba")
-    written = claim_for(identity, "token-1", EventDestination(destination), None, True, None)
+    written = claim_for(identity, "token-1", EventDestination(destination), Previous())
     aws.emulator.set_tags(waba, written.to_tags())
