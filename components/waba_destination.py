@@ -44,8 +44,10 @@ from components.waba.decisions import (
     update_plan,
 )
 from components.waba.model import PUT_OPERATION
+from components.waba.refusals import CheckReading, refusal, rename_notice
 from components.waba.state import (
     ADOPTED,
+    ASSUME_ROLE_ARN,
     CLAIM_TOKEN,
     EVENT_DESTINATION_ARN,
     INPUTS,
@@ -56,6 +58,7 @@ from components.waba.state import (
     OWNER_STACK,
     OWNERSHIP,
     PREVIOUS_CLAIM,
+    PROFILE,
     REGION,
     REGISTRATION_STATUS,
     ROLE_ARN,
@@ -81,7 +84,14 @@ from components.waba.state import (
     previous_outputs,
     with_defaults,
 )
-from components.waba.validation import check_inputs, live_failures, plan_diff, writes_destination
+from components.waba.validation import (
+    Failure,
+    check_inputs,
+    is_unknown,
+    live_failures,
+    plan_diff,
+    writes_destination,
+)
 
 
 def _identity(props: Mapping[str, Any]) -> Identity:
@@ -207,6 +217,55 @@ def _confirm(
     return account
 
 
+def _known(inputs: Mapping[str, Any]) -> bool:
+    """Every input the reads and the decision need is known (not at a first preview
+    whose destination comes from a resource not created yet)."""
+    return all(
+        not is_unknown(inputs.get(key))
+        for key in (WABA_ID, EVENT_DESTINATION_ARN, ROLE_ARN, REGION, PROFILE, ASSUME_ROLE_ARN)
+    ) and bool(inputs.get(WABA_ID) and inputs.get(REGION))
+
+
+def _check_reading(props: Mapping[str, Any]) -> tuple[CheckReading, str]:
+    """Get (twice when the first says not linked) and, with a destination, ListTags:
+    at most 2 calls. A failed read is `unread`, never a refusal."""
+    waba = str(props[WABA_ID])
+    try:
+        client = WabaClient.for_props(props)
+        account = client.find(waba)
+        if account is None:
+            return CheckReading(linked=False), ""
+        live = destination_from_api(account.get("eventDestinations"))
+        claim = client.claim(waba) if live is not None else None
+    except WabaDestinationError:
+        return CheckReading(unread=True), ""
+    return CheckReading(live=live, claim=claim), str(account["arn"])
+
+
+def _live_refusals(olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> tuple[list[Failure], str]:
+    """The failures create or update would raise before writing, and the notice."""
+    waba = str(inputs[WABA_ID])
+    reading, waba_arn = _check_reading(inputs)
+    in_state = bool(olds.get(WABA_ID))
+    if not reading.linked and not in_state:
+        return [
+            Failure(
+                WABA_ID,
+                f"no WABA {waba} is linked to this account in {inputs[REGION]}; link it in "
+                "the AWS End User Messaging Social console, or fix wabaId and region.",
+            )
+        ], ""
+    failures = live_failures(inputs, waba_arn) if waba_arn else []
+    identity = _identity(inputs)
+    before = desired_from(olds) if in_state and olds.get(EVENT_DESTINATION_ARN) else None
+    reason = refusal(
+        waba, desired_from(inputs), reading, identity, bool(inputs.get(TAKEOVER)), before
+    )
+    if reason and (not in_state or writes_destination(olds, inputs)):
+        failures.append(Failure(WABA_ID, reason))
+    return failures, "" if in_state else rename_notice(waba, reading, identity)
+
+
 class WabaEventDestinationProvider(dynamic.ResourceProvider):
     """Create, read, update and delete a WABA's event destination safely.
 
@@ -217,8 +276,15 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
     us is already there.
     """
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
+        """The inputs against the model, then (when they are valid and known) what
+        create or update would refuse, from a read of the WABA: Get and ListTags, no
+        write. So `pulumi preview` fails on what `pulumi up` would, in one line per
+        resource. A new resource whose own stack's claim names another resource gets a
+        notice that it looks like a rename."""
         inputs, failures = check_inputs(news)
+        if not failures and _known(inputs):
+            failures, inputs[NOTICE] = _live_refusals(olds, inputs)
         return dynamic.CheckResult(
             inputs, [dynamic.CheckFailure(f.property, f.reason) for f in failures]
         )

@@ -34,10 +34,11 @@ def engine(aws: AwsDoubles, tmp_path: Path) -> Iterator[Engine]:
 def test_each_command_stays_within_its_call_budget(aws: AwsDoubles, engine: Engine) -> None:
     calls = measure(engine, aws.emulator, aws.region, aws.account)
 
+    # `up` runs Check before Create or Update: check reads the WABA (Get, ListTags).
     assert calls == {
-        "preview": [],
-        "create": [GET, LIST, TAG, PUT, GET],
-        "update": [GET, LIST, TAG, PUT],
+        "preview": [GET, LIST],
+        "create": [GET, LIST, GET, LIST, TAG, PUT, GET],
+        "update": [GET, LIST, GET, LIST, TAG, PUT],
         "refresh": [GET, LIST],
         # Puts back the other stack's destination, then its claim.
         "delete": [GET, LIST, PUT, TAG],
