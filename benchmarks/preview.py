@@ -28,9 +28,13 @@ from pulumi import dynamic
 
 from components.policy_documents import topic_key_policy, topic_policy
 
-class Nothing(dynamic.ResourceProvider):
+class NothingProvider(dynamic.ResourceProvider):
     def create(self, props):
         return dynamic.CreateResult("nothing", props)
+
+class Nothing(dynamic.Resource, module="benchmark", name="Nothing"):
+    def __init__(self, name, props):
+        super().__init__(NothingProvider(), name, props)
 
 config = pulumi.Config()
 wabas = [d["wabaId"] for d in config.require_object("destinations")]
@@ -43,9 +47,9 @@ topic = aws.sns.Topic("topic", name=name, kms_master_key_id=f"alias/{name}",
                       opts=pulumi.ResourceOptions(depends_on=[alias]))
 aws.sns.TopicPolicy("policy", arn=topic.arn,
                     policy=json.dumps(topic_policy(partition, region, account, topic_arn)))
-dynamic.Resource(Nothing(), "topic-deletion", {"topicArn": topic_arn})
+Nothing("topic-deletion", {"topicArn": topic_arn})
 for waba in wabas:
-    dynamic.Resource(Nothing(), waba, {"wabaId": waba, "eventDestinationArn": topic_arn})
+    Nothing(waba, {"wabaId": waba, "eventDestinationArn": topic_arn})
 """
 EMPTY = "import pulumi\n"
 

@@ -284,7 +284,9 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
         notice that it looks like a rename."""
         inputs, failures = check_inputs(news)
         if not failures and _known(inputs):
-            failures, inputs[NOTICE] = _live_refusals(olds, inputs)
+            failures, notice = _live_refusals(olds, inputs)
+            if notice:  # shown at preview by the program, from the planned outputs
+                inputs[NOTICE] = notice
         return dynamic.CheckResult(
             inputs, [dynamic.CheckFailure(f.property, f.reason) for f in failures]
         )
