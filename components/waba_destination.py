@@ -226,12 +226,27 @@ def _known(inputs: Mapping[str, Any]) -> bool:
     ) and bool(inputs.get(WABA_ID) and inputs.get(REGION))
 
 
+_check_apis: dict[tuple[str, Any], Any] = {}
+
+
+def _check_client(props: Mapping[str, Any]) -> WabaClient:
+    """A client for one check, sharing the botocore client of its session with every
+    other check of the process: a preview checks each WABA, and making a client costs
+    more than the two reads."""
+    client = WabaClient.for_props(props)
+    key = (client.region, client.session)  # the key keeps the session alive
+    if key not in _check_apis:
+        _check_apis[key] = client._api()
+    client._client = _check_apis[key]
+    return client
+
+
 def _check_reading(props: Mapping[str, Any]) -> tuple[CheckReading, str]:
     """Get (twice when the first says not linked) and, with a destination, ListTags:
     at most 2 calls. A failed read is `unread`, never a refusal."""
     waba = str(props[WABA_ID])
     try:
-        client = WabaClient.for_props(props)
+        client = _check_client(props)
         account = client.find(waba)
         if account is None:
             return CheckReading(linked=False), ""
