@@ -26,6 +26,7 @@ import pulumi
 import pulumi_aws as aws
 from pulumi import dynamic
 
+from components.arns import sns_topic_arn
 from components.policy_documents import topic_key_policy, topic_policy
 
 class NothingProvider(dynamic.ResourceProvider):
@@ -38,9 +39,10 @@ class Nothing(dynamic.Resource, module="benchmark", name="Nothing"):
 
 config = pulumi.Config()
 wabas = [d["wabaId"] for d in config.require_object("destinations")]
-partition, region, account = "aws", "us-east-1", aws.get_caller_identity().account_id
+partition = aws.get_partition().partition
+region, account = aws.get_region().region, aws.get_caller_identity().account_id
 name = "flat-events"
-topic_arn = f"arn:aws:sns:{region}:{account}:{name}"
+topic_arn = sns_topic_arn(partition, region, account, name)
 key = aws.kms.Key("key", policy=json.dumps(topic_key_policy(partition, region, account)))
 alias = aws.kms.Alias("alias", name=f"alias/{name}", target_key_id=key.key_id)
 topic = aws.sns.Topic("topic", name=name, kms_master_key_id=f"alias/{name}",
