@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from components.arns import kms_alias_name, sns_topic_arn
 from components.policy_documents import topic_key_policy, topic_policy
+from components.topic_deletion import TopicDeletion, TopicDeletionArgs
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class EncryptedEventTopicArgs:
     key_deletion_window_days: int = 30
     protect: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
+    # The WABAs that send to the topic: it is deleted only once none of them does.
+    waba_ids: Sequence[str] = ()
+    # The identity of the stack's aws provider, for that check and the delete.
+    profile: str | None = None
+    assume_role_arn: str | None = None
 
 
 class EncryptedEventTopic(pulumi.ComponentResource):
@@ -37,6 +43,14 @@ class EncryptedEventTopic(pulumi.ComponentResource):
     The key is symmetric and customer managed because SNS encryption for a service
     principal publisher needs a key whose policy can grant that principal; the AWS managed
     key `alias/aws/sns` cannot be granted, and asymmetric keys cannot encrypt SNS messages.
+
+    Every child with a fixed physical name survives the engine's replacements (see
+    docs/replacements-and-renames.md): the topic and its policy are `retain_on_delete`
+    (a create of the same name is the same topic and the same policy, so the old
+    resource's delete must not touch AWS) and `deletion` deletes the topic at destroy;
+    the alias is replaced delete-before-replace (KMS refuses a second alias of one name);
+    the key has no name and is replaced create-before-delete, the alias moving to the new
+    key before the old one is scheduled for deletion.
     """
 
     topic_arn: str
@@ -47,6 +61,7 @@ class EncryptedEventTopic(pulumi.ComponentResource):
     alias: aws.kms.Alias
     topic: aws.sns.Topic
     topic_policy: aws.sns.TopicPolicy
+    deletion: TopicDeletion
 
     def __init__(
         self,
@@ -83,7 +98,9 @@ class EncryptedEventTopic(pulumi.ComponentResource):
             f"{name}-alias",
             name=self.key_alias,
             target_key_id=self.key.key_id,
-            opts=child,
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(delete_before_replace=True)
+            ),
         )
         # The topic names its key by alias: known at preview, so a policy can judge it.
         self.topic = aws.sns.Topic(
@@ -93,7 +110,7 @@ class EncryptedEventTopic(pulumi.ComponentResource):
             kms_master_key_id=self.key_alias,
             tags=tags,
             opts=pulumi.ResourceOptions.merge(
-                child, pulumi.ResourceOptions(depends_on=[self.alias])
+                child, pulumi.ResourceOptions(depends_on=[self.alias], retain_on_delete=True)
             ),
         )
         self.topic_policy = aws.sns.TopicPolicy(
@@ -102,7 +119,18 @@ class EncryptedEventTopic(pulumi.ComponentResource):
             policy=json.dumps(
                 topic_policy(args.partition, args.region, args.account_id, self.topic_arn)
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(retain_on_delete=True)),
+        )
+        self.deletion = TopicDeletion(
+            f"{name}-topic-deletion",
+            TopicDeletionArgs(
+                topic_arn=self.topic_arn,
+                waba_ids=list(args.waba_ids),
+                region=args.region,
+                profile=args.profile,
+                assume_role_arn=args.assume_role_arn,
+            ),
+            pulumi.ResourceOptions(parent=self, depends_on=[self.topic, self.topic_policy]),
         )
         self.register_outputs(
             {
@@ -116,4 +144,4 @@ class EncryptedEventTopic(pulumi.ComponentResource):
     @property
     def resources(self) -> list[pulumi.Resource]:
         """Everything a destination needs in place before events can be delivered."""
-        return [self.key, self.alias, self.topic, self.topic_policy]
+        return [self.key, self.alias, self.topic, self.topic_policy, self.deletion]

@@ -96,6 +96,13 @@ class WhatsAppEventDestinations(pulumi.ComponentResource):
                     key_deletion_window_days=settings.topic.key_deletion_window_days,
                     protect=settings.topic.protect,
                     tags=tags,
+                    waba_ids=[
+                        d.waba_id
+                        for d in settings.destinations
+                        if d.type == "sns" and not d.topic_arn
+                    ],
+                    profile=args.aws_provider.profile,
+                    assume_role_arn=args.aws_provider.assume_role_arn,
                 ),
                 pulumi.ResourceOptions(parent=self),
             )

@@ -35,13 +35,17 @@ from components.waba.decisions import (
 )
 from components.waba.ownership import Observed, Registry
 from components.waba.record import Held, Previous, held_from, outputs
+from components.waba.refusals import CheckReading, refusal, rename_notice
 from components.waba.state import (
+    ASSUME_ROLE_ARN,
     EVENT_DESTINATION_ARN,
     INPUTS,
+    NOTICE,
     OUTPUTS,
     OWNER_PROJECT,
     OWNER_RESOURCE,
     OWNER_STACK,
+    PROFILE,
     REGION,
     ROLE_ARN,
     TAKEOVER,
@@ -51,10 +55,18 @@ from components.waba.state import (
     WABA_ID,
     attribute_name,
     desired_from,
+    destination_from_api,
     has_prior_state,
     with_defaults,
 )
-from components.waba.validation import check_inputs, live_failures, plan_diff, writes_destination
+from components.waba.validation import (
+    Failure,
+    check_inputs,
+    is_unknown,
+    live_failures,
+    plan_diff,
+    writes_destination,
+)
 
 
 def _identity(props: Mapping[str, Any]) -> Identity:
@@ -143,6 +155,70 @@ def _applied(
     return after, plan.notice + notice
 
 
+def _known(inputs: Mapping[str, Any]) -> bool:
+    """Every input the reads and the decision need is known (not at a first preview
+    whose destination comes from a resource not created yet)."""
+    return all(
+        not is_unknown(inputs.get(key))
+        for key in (WABA_ID, EVENT_DESTINATION_ARN, ROLE_ARN, REGION, PROFILE, ASSUME_ROLE_ARN)
+    ) and bool(inputs.get(WABA_ID) and inputs.get(REGION))
+
+
+_check_apis: dict[tuple[str, Any], Any] = {}
+
+
+def _check_client(props: Mapping[str, Any]) -> WabaClient:
+    """A client for one check, sharing the botocore client of its session with every
+    other check of the process: a preview checks each WABA, and making a client costs
+    more than the two reads."""
+    client = WabaClient.for_props(props)
+    key = (client.region, client.session)  # the key keeps the session alive
+    if key not in _check_apis:
+        _check_apis[key] = client._api()
+    client._client = _check_apis[key]
+    return client
+
+
+def _check_reading(props: Mapping[str, Any]) -> tuple[CheckReading, str]:
+    """Get (twice when the first says not linked) and, with a destination, ListTags:
+    at most 2 calls. A failed read is `unread`, never a refusal."""
+    waba = str(props[WABA_ID])
+    try:
+        client = _check_client(props)
+        account = client.find(waba)
+        if account is None:
+            return CheckReading(linked=False), ""
+        live = destination_from_api(account.get("eventDestinations"))
+        claim = client.claim(waba) if live is not None else None
+    except WabaDestinationError:
+        return CheckReading(unread=True), ""
+    return CheckReading(live=live, claim=claim), str(account["arn"])
+
+
+def _live_refusals(olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> tuple[list[Failure], str]:
+    """The failures create or update would raise before writing, and the notice."""
+    waba = str(inputs[WABA_ID])
+    reading, waba_arn = _check_reading(inputs)
+    in_state = bool(olds.get(WABA_ID))
+    if not reading.linked and not in_state:
+        return [
+            Failure(
+                WABA_ID,
+                f"no WABA {waba} is linked to this account in {inputs[REGION]}; link it in "
+                "the AWS End User Messaging Social console, or fix wabaId and region.",
+            )
+        ], ""
+    failures = live_failures(inputs, waba_arn) if waba_arn else []
+    identity = _identity(inputs)
+    before = desired_from(olds) if in_state and olds.get(EVENT_DESTINATION_ARN) else None
+    reason = refusal(
+        waba, desired_from(inputs), reading, identity, bool(inputs.get(TAKEOVER)), before
+    )
+    if reason and (not in_state or writes_destination(olds, inputs)):
+        failures.append(Failure(WABA_ID, reason))
+    return failures, "" if in_state else rename_notice(waba, reading, identity)
+
+
 class WabaEventDestinationProvider(dynamic.ResourceProvider):
     """Create, read, update and delete a WABA's event destination safely.
 
@@ -153,8 +229,17 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
     the WABA, the claim naming us is already there.
     """
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
+        """The inputs against the model, then (when they are valid and known) what
+        create or update would refuse, from a read of the WABA: Get and ListTags, no
+        write. So `pulumi preview` fails on what `pulumi up` would, in one line per
+        resource. A new resource whose own stack's claim names another resource gets a
+        notice that it looks like a rename."""
         inputs, failures = check_inputs(news)
+        if not failures and _known(inputs):
+            failures, notice = _live_refusals(olds, inputs)
+            if notice:  # shown at preview by the program, from the planned outputs
+                inputs[NOTICE] = notice
         return dynamic.CheckResult(
             inputs, [dynamic.CheckFailure(f.property, f.reason) for f in failures]
         )

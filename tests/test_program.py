@@ -32,6 +32,7 @@ ALIAS = "aws:kms/alias:Alias"
 TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 ROLE = "aws:iam/role:Role"
+TOPIC_DELETION = "pulumi-python:dynamic/social-messaging:TopicDeletion"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 TARGET = Target("aws", "us-east-1", "111122223333")
 
@@ -115,7 +116,7 @@ def test_dev_stack_builds_one_encrypted_topic_for_its_waba(run_program: RenderFn
     name = "social-messaging-destinations-dev-events"
     tags = {"environment": "dev", "owner": "platform-team"}
     assert custom_types(rendering) == sorted(
-        [KEY, ALIAS, TOPIC, TOPIC_POLICY, WABA_DESTINATION_TYPE]
+        [KEY, ALIAS, TOPIC, TOPIC_POLICY, TOPIC_DELETION, WABA_DESTINATION_TYPE]
     )
     assert_encrypted_topic(rendering, TARGET, name, tags)
     key = rendering.one(KEY)
@@ -193,7 +194,15 @@ def test_prod_stack_protects_its_key_and_topic_and_adds_a_channel_role(
 def test_sns_only_stack_shares_one_topic_and_makes_no_role(run_program: RenderFn) -> None:
     rendering = run_program(sns_only(), stack="test", preview=False, target=TARGET)
     assert custom_types(rendering) == sorted(
-        [KEY, ALIAS, TOPIC, TOPIC_POLICY, WABA_DESTINATION_TYPE, WABA_DESTINATION_TYPE]
+        [
+            KEY,
+            ALIAS,
+            TOPIC,
+            TOPIC_POLICY,
+            TOPIC_DELETION,
+            WABA_DESTINATION_TYPE,
+            WABA_DESTINATION_TYPE,
+        ]
     )
     assert_encrypted_topic(rendering, TARGET, "whatsapp-events", {"team": "messaging"})
     topic_arn = "arn:aws:sns:us-east-1:111122223333:whatsapp-events"

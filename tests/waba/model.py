@@ -209,11 +209,11 @@ class WabaModel(RuleBasedStateMachine):
                 elif res is not None:
                     name = res.name
                 news = self._props(stack, waba, name)
-                inputs, failures = (
-                    provider.check({}, news).inputs,
-                    provider.check({}, news).failures,
-                )
-                assert not failures, failures
+                # Check reads the WABA and refuses what create would: a failed up.
+                checked = provider.check({}, news)
+                if checked.failures:
+                    raise WabaDestinationError("; ".join(f.reason for f in checked.failures))
+                inputs = checked.inputs
                 created = self._call(
                     stack.name, "create", lambda inputs=inputs: provider.create(inputs)
                 )

@@ -34,11 +34,12 @@ def engine(aws: AwsDoubles, tmp_path: Path) -> Iterator[Engine]:
 def test_each_command_stays_within_its_call_budget(aws: AwsDoubles, engine: Engine) -> None:
     calls = measure(engine, aws.emulator, aws.region, aws.account)
 
+    # `up` runs Check before Create or Update: check reads the WABA (Get, ListTags).
     assert calls == {
-        "preview": [],
-        # The race guard: a read just before the Put, and one after it.
-        "create": [GET, LIST, TAG, GET, LIST, PUT, GET, LIST],
-        "update": [GET, LIST, TAG, GET, LIST, PUT, GET, LIST],
+        "preview": [GET, LIST],
+        # Check's reads, then the race guard: a read just before the Put, and one after.
+        "create": [GET, LIST, GET, LIST, TAG, GET, LIST, PUT, GET, LIST],
+        "update": [GET, LIST, GET, LIST, TAG, GET, LIST, PUT, GET, LIST],
         "refresh": [GET, LIST],
         # Puts back the other stack's destination, then its claim.
         "delete": [GET, LIST, PUT, TAG],

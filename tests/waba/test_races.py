@@ -20,7 +20,7 @@ from components.waba.state import EventDestination
 from components.waba_destination import WabaEventDestinationProvider
 from tests.fakes.fixtures import AwsDoubles
 from tests.waba.builders import make_topic, props
-from tests.waba.engine import Engine, dynamic_provider
+from tests.waba.engine import Engine, EngineRefused, dynamic_provider
 
 SERIALISED = serialize_provider(WabaEventDestinationProvider())
 NAME = "events-waba"
@@ -186,9 +186,10 @@ def test_the_loser_of_a_race_sees_it_at_the_next_refresh_and_its_up_needs_takeov
         f"claimed by resource '{NAME}' of stack 'social-messaging-destinations/b'"
         in (read["notice"])
     )
-    with pytest.raises(grpc.RpcError) as refused:
+    # Check reads the WABA and refuses, so `pulumi preview` already says so.
+    with pytest.raises(EngineRefused) as refused:
         engines[A].up(NAME, id_, read, news[A])
-    assert "takeover" in str(refused.value.details())
+    assert "takeover" in refused.value.args[0]["wabaId"]
     engines[A].destroy(NAME, id_, read)
     assert aws.emulator.destination(waba) == {"eventDestinationArn": theirs.arn}
     assert claim_from_tags(aws.emulator.tags(waba)) == claim_for(b, "t-b", theirs, Previous())
