@@ -94,7 +94,13 @@ def test_a_changed_language_host_source_is_a_new_cache_entry(tmp_path: Path) -> 
     bin_dir = tmp_path / "cache" / f"pulumi-{original}" / "bin"
     bin_dir.mkdir(parents=True)
     version = original.split("-")[0]
-    for name in ("pulumi-language-python", "pulumi-language-python-exec", "pulumi-language-yaml"):
+    for name in (
+        "pulumi-language-python",
+        "pulumi-language-python-exec",
+        "pulumi-language-yaml",
+        "pulumi-language-go",
+        "pulumi-language-nodejs",
+    ):
         (bin_dir / name).write_text("#!/bin/sh\n")
         (bin_dir / name).chmod(0o755)
     (bin_dir / "pulumi").write_text(f"#!/bin/sh\necho {version}\n")
@@ -109,7 +115,11 @@ def test_a_changed_language_host_source_is_a_new_cache_entry(tmp_path: Path) -> 
     assert changed != original and changed.startswith(version + "-")
     assert run([str(copy / "pulumi-cli"), "--path"], copy, cache).returncode == 1
 
-    # So is a changed checksum of the YAML host's modules.
+    # So is a change to a package in a subfolder, and to the YAML host's checksums.
+    helper = copy / "pulumi-language-python" / "hostserve" / "serve.go"
+    helper.write_text(helper.read_text() + "\n// changed\n")
+    assert run([str(copy / "pulumi-cli"), "--key"], copy, cache).stdout.strip() != original
+    helper.write_text(helper.read_text().removesuffix("\n// changed\n"))
     main.write_text(main.read_text().removesuffix("\n// changed\n"))
     assert run([str(copy / "pulumi-cli"), "--key"], copy, cache).stdout.strip() == original
     go_sum = copy / "pulumi-language-yaml" / "go.sum"

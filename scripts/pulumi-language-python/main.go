@@ -25,12 +25,12 @@ import (
 	"strings"
 	"sync"
 
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	"social-messaging-destinations/pulumi-cli/hostserve"
+
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
 )
@@ -56,30 +56,12 @@ func main() {
 	}
 	self, err := os.Executable()
 	if err != nil {
-		fail(err)
+		hostserve.Fail("pulumi-language-python", err)
 	}
-	host := &languageHost{
+	hostserve.Run("pulumi-language-python", &languageHost{
 		engineAddress: engineAddress,
 		execScript:    filepath.Join(filepath.Dir(self), "pulumi-language-python-exec"),
-	}
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-			return nil
-		},
 	})
-	if err != nil {
-		fail(err)
-	}
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fail(err)
-	}
-}
-
-func fail(err error) {
-	fmt.Fprintf(os.Stderr, "pulumi-language-python: %v\n", err)
-	os.Exit(1)
 }
 
 // pythonOptions reads the runtime options of Pulumi.yaml / PulumiPolicy.yaml /
