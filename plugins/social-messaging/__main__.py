@@ -170,6 +170,8 @@ def _plain_problems(value: Any, path: str) -> list[Problem]:
 
 
 def _invalid(problems: list[Problem]) -> InputPropertiesError:
+    """The problems as invalid properties: the CLI prints the heading, then each property
+    with its value and the rest of the problem's line (said once)."""
     error = SettingsError(problems, pulumi.get_project(), NAMING)
     details: list[InputPropertyErrorDetails] = [
         {
@@ -178,7 +180,7 @@ def _invalid(problems: list[Problem]) -> InputPropertiesError:
         }
         for p in error.problems
     ]
-    return InputPropertiesError(str(error), details)
+    return InputPropertiesError(NAMING.heading(error.problems, pulumi.get_project()), details)
 
 
 def validated(inputs: Mapping[str, Any]) -> tuple[StackSettings, AwsProviderSettings, AwsIdentity]:

@@ -41,7 +41,7 @@ def plugin_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _yaml_stack(
     workspace: PulumiWorkspace, root: Path, project_venv: Path, name: str | None = None
 ) -> Stack:
-    program_root = root / (name or "example")
+    program_root = workspace.root / (name or "example")  # per test
     program_root.mkdir()
     (program_root / "plugins").symlink_to(root / "plugins", target_is_directory=True)
     program = yaml_program(program_root, project_venv, name)
