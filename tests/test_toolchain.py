@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -148,7 +149,9 @@ def test_constraints_pin_every_installed_distribution_of_the_set_up() -> None:
         assert required in pins, required
     installed = {
         (dist.metadata["Name"] or "").lower().replace("_", "-"): dist.version
-        for dist in metadata.distributions()
+        # The venv's own packages (not copies vendored by setuptools that pkg_resources
+        # puts on sys.path).
+        for dist in metadata.distributions(path=[sysconfig.get_paths()["purelib"]])
     }
     installed.pop("social-messaging-destinations", None)
     drift = {
