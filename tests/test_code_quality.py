@@ -15,6 +15,7 @@ MYPY_TARGETS = {
     "producer": (ROOT, ["__main__.py", "components", "destination_review", "tests", "benchmarks"]),
     "policy pack": (ROOT / "policy-packs" / "social-messaging-guard", ["."]),
     "consumer": (ROOT / "examples" / "consumer", ["."]),
+    "component provider": (ROOT / "plugins" / "social-messaging", ["__main__.py"]),
 }
 
 

@@ -4,9 +4,10 @@
 // sdk/v3 (the gRPC protocol and the Python toolchain package used here).
 //
 // It implements the parts of the LanguageRuntime protocol that `pulumi up`, `preview`,
-// `refresh`, `destroy`, `install` and `--policy-pack` use: running a program through the
-// SDK's own pulumi-language-python-exec script, running a Python policy pack
-// (`python -m pulumi.policy`), and installing a virtual environment. Plugins are not
+// `refresh`, `destroy`, `install`, `package get-schema` and `--policy-pack` use: running a
+// program through the SDK's own pulumi-language-python-exec script, running a Python
+// policy pack (`python -m pulumi.policy`) or a Python resource plugin folder (`python
+// <folder>`, a component provider), and installing a virtual environment. Plugins are not
 // discovered from installed packages (GetRequiredPackages answers none): the engine
 // loads each provider when the program first registers one of its resources.
 package main
@@ -24,14 +25,14 @@ import (
 	"strings"
 	"sync"
 
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
+	"social-messaging-destinations/pulumi-cli/hostserve"
+
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
 )
 
 // Set at link time to the CLI's release.
@@ -55,34 +56,17 @@ func main() {
 	}
 	self, err := os.Executable()
 	if err != nil {
-		fail(err)
+		hostserve.Fail("pulumi-language-python", err)
 	}
-	host := &languageHost{
+	hostserve.Run("pulumi-language-python", &languageHost{
 		engineAddress: engineAddress,
 		execScript:    filepath.Join(filepath.Dir(self), "pulumi-language-python-exec"),
-	}
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-			return nil
-		},
 	})
-	if err != nil {
-		fail(err)
-	}
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fail(err)
-	}
 }
 
-func fail(err error) {
-	fmt.Fprintf(os.Stderr, "pulumi-language-python: %v\n", err)
-	os.Exit(1)
-}
-
-// pythonOptions reads the runtime options of Pulumi.yaml / PulumiPolicy.yaml
-// (`toolchain`, `virtualenv`; the virtualenv is relative to the root directory).
+// pythonOptions reads the runtime options of Pulumi.yaml / PulumiPolicy.yaml /
+// PulumiPlugin.yaml (`toolchain`, `virtualenv`; the virtualenv is relative to the root
+// directory).
 func pythonOptions(info *pulumirpc.ProgramInfo) toolchain.PythonOptions {
 	opts := toolchain.PythonOptions{
 		Root:       info.GetRootDirectory(),
@@ -103,6 +87,39 @@ func pythonOptions(info *pulumirpc.ProgramInfo) toolchain.PythonOptions {
 		opts.Toolchain = toolchain.Uv
 	}
 	return opts
+}
+
+// pluginOptions are pythonOptions for a plugin (policy pack or resource plugin): as
+// Pulumi's own host does, a plugin never runs in the ambient Python, so a pip toolchain
+// without a `virtualenv` option uses the plugin folder's `venv`.
+func pluginOptions(info *pulumirpc.ProgramInfo) toolchain.PythonOptions {
+	opts := pythonOptions(info)
+	if opts.Toolchain == toolchain.Pip && opts.Virtualenv == "" {
+		opts.Virtualenv = "venv"
+	}
+	return opts
+}
+
+// runConfig is the PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS the exec script reads: a
+// stack without configuration sends none, and the script needs an object and a list.
+func runConfig(req *pulumirpc.RunRequest) (string, string, error) {
+	values := req.GetConfig()
+	if values == nil {
+		values = map[string]string{}
+	}
+	secretKeys := req.GetConfigSecretKeys()
+	if secretKeys == nil {
+		secretKeys = []string{}
+	}
+	config, err := json.Marshal(values)
+	if err != nil {
+		return "", "", err
+	}
+	secrets, err := json.Marshal(secretKeys)
+	if err != nil {
+		return "", "", err
+	}
+	return string(config), string(secrets), nil
 }
 
 func (h *languageHost) Handshake(
@@ -159,11 +176,7 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
-	config, err := json.Marshal(req.GetConfig())
-	if err != nil {
-		return nil, err
-	}
-	secretKeys, err := json.Marshal(req.GetConfigSecretKeys())
+	config, secretKeys, err := runConfig(req)
 	if err != nil {
 		return nil, err
 	}
@@ -171,8 +184,8 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 		cmd.Env = os.Environ()
 	}
 	cmd.Env = append(cmd.Env,
-		"PULUMI_CONFIG="+string(config),
-		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys),
+		"PULUMI_CONFIG="+config,
+		"PULUMI_CONFIG_SECRET_KEYS="+secretKeys,
 	)
 	cmd.Dir = req.GetPwd()
 	cmd.Stdout = os.Stdout
@@ -208,27 +221,40 @@ func (w streamWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// RunPlugin starts a Python policy pack: `python -u -m pulumi.policy <engine> <pack folder>`
-// in the pack's virtual environment, its output streamed back (the engine reads the port
-// from stdout).
+// pluginCommand is how a plugin folder runs: a policy pack as `python -u -m pulumi.policy
+// <engine> <pack folder>`, a resource plugin (a component provider) as `python -u <plugin
+// folder> <engine>`, which runs its __main__.py.
+func pluginCommand(req *pulumirpc.RunPluginRequest) ([]string, error) {
+	folder := req.GetInfo().GetProgramDirectory()
+	switch req.GetKind() {
+	case "analyzer":
+		args := append([]string{"-u", "-m", "pulumi.policy"}, req.GetArgs()...)
+		return append(args, folder), nil
+	case "resource":
+		return append([]string{"-u", folder}, req.GetArgs()...), nil
+	default:
+		return nil, status.Errorf(codes.Unimplemented,
+			"this language host runs Python policy packs and resource plugins, not %q plugins", req.GetKind())
+	}
+}
+
+// RunPlugin starts a Python plugin folder in its virtual environment, its output streamed
+// back (the engine reads the port from stdout).
 func (h *languageHost) RunPlugin(
 	req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer,
 ) error {
-	if req.GetKind() != "analyzer" {
-		return status.Errorf(codes.Unimplemented,
-			"this language host runs Python policy packs only, not %q plugins", req.GetKind())
+	args, err := pluginCommand(req)
+	if err != nil {
+		return err
 	}
-	opts := pythonOptions(req.GetInfo())
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := toolchain.ResolveToolchain(pluginOptions(req.GetInfo()))
 	if err != nil {
 		return err
 	}
 	if err := tc.ValidateVenv(server.Context()); err != nil {
-		return fmt.Errorf("the policy pack's virtual environment is not ready (run `pulumi install` in %s): %w",
-			req.GetInfo().GetProgramDirectory(), err)
+		return fmt.Errorf("the %s plugin's virtual environment is not ready (run `pulumi install` in %s): %w",
+			req.GetKind(), req.GetInfo().GetProgramDirectory(), err)
 	}
-	args := append([]string{"-u", "-m", "pulumi.policy"}, req.GetArgs()...)
-	args = append(args, req.GetInfo().GetProgramDirectory())
 	cmd, err := tc.Command(server.Context(), args...)
 	if err != nil {
 		return err
@@ -260,11 +286,16 @@ func (h *languageHost) RunPlugin(
 }
 
 // InstallDependencies makes the virtual environment and installs requirements.txt, as
-// `pulumi install` does for a project or a policy pack.
+// `pulumi install` does for a project, a policy pack or a plugin folder (a plugin's
+// virtual environment defaults to its `venv`).
 func (h *languageHost) InstallDependencies(
 	req *pulumirpc.InstallDependenciesRequest, server pulumirpc.LanguageRuntime_InstallDependenciesServer,
 ) error {
-	tc, err := toolchain.ResolveToolchain(pythonOptions(req.GetInfo()))
+	opts := pythonOptions(req.GetInfo())
+	if req.GetIsPlugin() {
+		opts = pluginOptions(req.GetInfo())
+	}
+	tc, err := toolchain.ResolveToolchain(opts)
 	if err != nil {
 		return err
 	}
