@@ -11,6 +11,7 @@ import yaml
 from components.settings import TOP_LEVEL_KEYS, StackSettings, parse_settings
 from destination_review.render import render
 from tests.conftest import NS, ROOT, stack_config
+from tests.policy_pack.corpus_cases import POLICY_NAMES
 
 TEMPLATE = ROOT / "template"
 # What Pulumi's template copy leaves out (walkFiles in pkg/cmd/pulumi/templates): the
@@ -121,9 +122,10 @@ def test_ci_runs_the_readme_set_up_and_test_commands_verbatim() -> None:
     assert ci.rstrip().endswith('exit "$status"')
 
 
-def readme_block(heading: str, language: str) -> str:
-    text = (ROOT / "README.md").read_text()
-    section = text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+def readme_block(heading: str, language: str, page: str = "README.md", level: str = "##") -> str:
+    """The first fenced block of `language` in a section of the README or a docs page."""
+    text = (ROOT / page).read_text()
+    section = text.split(f"{level} {heading}\n", 1)[1].split(f"\n{level} ", 1)[0]
     block = re.search(rf"```{language}\n(.*?)```", section, re.S)
     assert block is not None, heading
     return block.group(1)
@@ -146,8 +148,40 @@ def test_readme_quick_start_is_shell_in_the_order_a_newcomer_runs_it() -> None:
 
 def test_readme_example_of_the_components_in_another_program_runs(tmp_path: Path) -> None:
     program = tmp_path / "__main__.py"
-    program.write_text(readme_block("Using the components from another Python program", "python"))
+    heading = "Using the components from another Python program"
+    program.write_text(readme_block(heading, "python", "docs/other-programs.md"))
     rendering = render({}, project="payments-messaging", stack="dev", program=program)
     topic = rendering.one("aws:sns/topic:Topic")
     assert topic.inputs["name"] == "payments-messaging-dev-events"
     assert rendering.of_type("pulumi-python:dynamic/social-messaging:WabaEventDestination")
+
+
+def test_readme_names_exactly_the_packs_policies() -> None:
+    """The README's list of policies is the pack's own list, neither more nor less."""
+    section = (ROOT / "README.md").read_text().split("## Policies\n", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z-]+)` \|", section, re.M))
+    assert listed == set(POLICY_NAMES)
+
+
+def test_every_link_between_the_readme_and_the_docs_reaches_a_heading() -> None:
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    anchors = {page.resolve(): _anchors(page.read_text()) for page in pages}
+    broken = []
+    for page in pages:
+        for target, anchor in re.findall(r"\]\(([^)#\s]*\.md)?(?:#([^)\s]+))?\)", page.read_text()):
+            if not target and not anchor:
+                continue
+            path = (page.parent / target).resolve() if target else page.resolve()
+            if path not in anchors:
+                if not path.exists():
+                    broken.append(f"{page.name}: {target}")
+                continue
+            if anchor and anchor not in anchors[path]:
+                broken.append(f"{page.name}: {target}#{anchor}")
+    assert broken == []
+
+
+def _anchors(text: str) -> set[str]:
+    """GitHub's anchors for a page's headings."""
+    headings = re.findall(r"^#+ (.+)$", text, re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
