@@ -36,6 +36,7 @@ from components.waba.state import (
     EVENT_DESTINATION_ARN,
     INPUTS,
     OUTPUTS,
+    OWNER_RESOURCE,
     PROVIDER_KEY,
     REGION,
     REQUIRED_INPUTS,
@@ -420,7 +421,12 @@ def plan_diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffPlan:
         replaces.append(WABA_ID)
     if news.get(REGION) != olds.get(REGION):
         replaces.append(REGION)
-    changed = [key for key in INPUTS if news.get(key) != olds.get(key)]
+    # The resource's own name alone changes when its component is renamed with
+    # `aliases`: the claim still carries this resource's token, so nothing is written
+    # and the engine shows no change (the claim learns the new name at the next write).
+    changed = [
+        key for key in INPUTS if key != OWNER_RESOURCE and news.get(key) != olds.get(key)
+    ]
     return DiffPlan(
         changes=bool(changed),
         replaces=tuple(replaces),

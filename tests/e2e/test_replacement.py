@@ -148,15 +148,16 @@ def test_rename_with_aliases_changes_nothing(
 
     preview = stack.preview("--json")
     steps = json.loads(preview.stdout)["steps"]
-    # Every resource keeps its state; only the WABA's claim learns its resource's new
-    # name (an update of ownerResource: a tag, no write of the destination).
+    # Every resource keeps its state: the WABA's only changed input is its own name,
+    # and the claim on the WABA still carries its token, so nothing is written.
     changed = [(s["op"], s["urn"].rsplit("::", 1)[-1], _changed_inputs(s)) for s in steps]
-    assert [c for c in changed if c[0] != "same"] == [
-        ("update", f"orders-waba-{waba.removeprefix('waba-')}", ["ownerResource"])
-    ], changed
+    assert {c[0] for c in changed} == {"same"}, changed
+    calls_before = len(workspace.aws.emulator.operations())
     stack.up()
     assert_waba_on_a_live_topic(workspace, waba, topic_arn)
     assert _history(workspace, waba, since) == []
+    writes = {"PutWhatsAppBusinessAccountEventDestinations", "TagResource", "UntagResource"}
+    assert not writes & set(workspace.aws.emulator.operations()[calls_before:])
     again = json.loads(stack.preview("--json").stdout)["steps"]
     assert {s["op"] for s in again} == {"same"}
 

@@ -10,6 +10,7 @@ import pytest
 from pulumi.output import Unknown
 
 from components.waba.state import UNKNOWN
+from components.waba.validation import plan_diff
 from components.waba_destination import WabaEventDestinationProvider
 from tests.fakes.fixtures import AwsDoubles
 from tests.waba.builders import props
@@ -270,3 +271,13 @@ def test_check_and_diff_make_no_aws_call(aws: AwsDoubles, monkeypatch: pytest.Mo
     provider.diff(WABA_ARN, state(), props(UNKNOWN, UNKNOWN, UNKNOWN))
 
     assert aws.emulator.calls == []
+
+
+def test_a_new_name_of_the_resource_alone_is_no_change() -> None:
+    """A component renamed with `aliases` gives its WABA resource a new name: the claim
+    still carries the resource's token, so the engine shows no change and nothing is
+    written; with a real change the update writes the claim with the new name."""
+    olds = {"wabaId": "waba-0123456789abcdef", "region": "us-east-1", "ownerResource": "a"}
+    renamed = {**olds, "ownerResource": "b"}
+    assert plan_diff(olds, renamed).changes is False
+    assert plan_diff(olds, {**renamed, "takeover": True}).changes is True
