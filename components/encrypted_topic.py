@@ -79,6 +79,37 @@ class EncryptedEventTopic(pulumi.ComponentResource):
         )
         self.key_alias = kms_alias_name(args.topic_name)
 
+        self._key(name, args, child, tags)
+        self._topic(name, args, child, tags)
+        self.deletion = TopicDeletion(
+            f"{name}-topic-deletion",
+            TopicDeletionArgs(
+                topic_arn=self.topic_arn,
+                waba_ids=list(args.waba_ids),
+                region=args.region,
+                profile=args.profile,
+                assume_role_arn=args.assume_role_arn,
+            ),
+            pulumi.ResourceOptions(parent=self, depends_on=[self.topic, self.topic_policy]),
+        )
+        self.register_outputs(
+            {
+                "topicArn": self.topic_arn,
+                "topicName": self.topic_name,
+                "kmsKeyArn": self.key_arn,
+                "kmsKeyAlias": self.key_alias,
+            }
+        )
+
+    def _key(
+        self,
+        name: str,
+        args: EncryptedEventTopicArgs,
+        child: pulumi.ResourceOptions,
+        tags: dict[str, str],
+    ) -> None:
+        """The symmetric customer managed key and its alias. A replaced alias is deleted
+        first: KMS refuses a second alias of the same name."""
         self.key = aws.kms.Key(
             f"{name}-key",
             description=(
@@ -102,6 +133,17 @@ class EncryptedEventTopic(pulumi.ComponentResource):
                 child, pulumi.ResourceOptions(delete_before_replace=True)
             ),
         )
+
+    def _topic(
+        self,
+        name: str,
+        args: EncryptedEventTopicArgs,
+        child: pulumi.ResourceOptions,
+        tags: dict[str, str],
+    ) -> None:
+        """The standard topic and its policy, both retained when replaced: SNS returns
+        the existing topic of a name, so the old resource's delete would remove the new
+        one (TopicDeletion deletes the topic at destroy)."""
         # The topic names its key by alias: known at preview, so a policy can judge it.
         self.topic = aws.sns.Topic(
             f"{name}-topic",
@@ -120,25 +162,6 @@ class EncryptedEventTopic(pulumi.ComponentResource):
                 topic_policy(args.partition, args.region, args.account_id, self.topic_arn)
             ),
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(retain_on_delete=True)),
-        )
-        self.deletion = TopicDeletion(
-            f"{name}-topic-deletion",
-            TopicDeletionArgs(
-                topic_arn=self.topic_arn,
-                waba_ids=list(args.waba_ids),
-                region=args.region,
-                profile=args.profile,
-                assume_role_arn=args.assume_role_arn,
-            ),
-            pulumi.ResourceOptions(parent=self, depends_on=[self.topic, self.topic_policy]),
-        )
-        self.register_outputs(
-            {
-                "topicArn": self.topic_arn,
-                "topicName": self.topic_name,
-                "kmsKeyArn": self.key_arn,
-                "kmsKeyAlias": self.key_alias,
-            }
         )
 
     @property
