@@ -11,7 +11,8 @@ import pulumi_aws as aws
 
 from components.arns import kms_alias_name, sns_topic_arn
 from components.policy_documents import topic_key_policy, topic_policy
-from components.topic_deletion import TopicDeletion, TopicDeletionArgs
+from components.topic_deletion import TopicDeletion
+from components.waba.access import WabaAccess
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,8 @@ class EncryptedEventTopic(pulumi.ComponentResource):
         self._topic(name, args, child, tags)
         self.deletion = TopicDeletion(
             f"{name}-topic-deletion",
-            TopicDeletionArgs(
-                topic_arn=self.topic_arn,
-                waba_ids=list(args.waba_ids),
-                region=args.region,
-                profile=args.profile,
-                assume_role_arn=args.assume_role_arn,
-            ),
+            self.topic_arn,
+            WabaAccess(list(args.waba_ids), args.region, args.profile, args.assume_role_arn),
             pulumi.ResourceOptions(parent=self, depends_on=[self.topic, self.topic_policy]),
         )
         self.register_outputs(

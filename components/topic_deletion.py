@@ -19,24 +19,21 @@ importable as `components.topic_deletion`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 from botocore.exceptions import BotoCoreError, ClientError
 from pulumi import dynamic
 
+from components.waba.access import ACCESS_INPUTS, WABA_IDS, WabaAccess
 from components.waba.client import WabaClient, WabaDestinationError, aws_session, client_config
 from components.waba.state import (
-    ASSUME_ROLE_ARN,
-    PROFILE,
     REGION,
     destination_from_api,
 )
 
 TOPIC_ARN = "topicArn"
-WABA_IDS = "wabaIds"
-_INPUTS = (TOPIC_ARN, WABA_IDS, REGION, PROFILE, ASSUME_ROLE_ARN)
+_INPUTS = (TOPIC_ARN, *ACCESS_INPUTS)
 
 
 def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -107,26 +104,15 @@ class TopicDeletionProvider(dynamic.ResourceProvider):
             ) from None
 
 
-@dataclass(frozen=True)
-class TopicDeletionArgs:
-    topic_arn: pulumi.Input[str]
-    waba_ids: Sequence[pulumi.Input[str]]
-    region: pulumi.Input[str]
-    profile: pulumi.Input[str] | None = None
-    assume_role_arn: pulumi.Input[str] | None = None
-
-
 class TopicDeletion(dynamic.Resource, module="social-messaging", name="TopicDeletion"):
     """Deletes the topic at destroy; see the module's docstring."""
 
     def __init__(
-        self, resource_name: str, args: TopicDeletionArgs, opts: pulumi.ResourceOptions | None
+        self,
+        resource_name: str,
+        topic_arn: pulumi.Input[str],
+        access: WabaAccess,
+        opts: pulumi.ResourceOptions | None,
     ) -> None:
-        props = {
-            TOPIC_ARN: args.topic_arn,
-            WABA_IDS: list(args.waba_ids),
-            REGION: args.region,
-            PROFILE: args.profile,
-            ASSUME_ROLE_ARN: args.assume_role_arn,
-        }
+        props = {TOPIC_ARN: topic_arn, **access.props()}
         super().__init__(TopicDeletionProvider(), resource_name, props, opts)

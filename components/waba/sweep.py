@@ -16,30 +16,26 @@ claim, and the destroy after it puts the WABA back)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 from pulumi import dynamic
 
+from components.waba.access import ACCESS_INPUTS, WABA_IDS, WabaAccess
 from components.waba.claim import Identity, restored
 from components.waba.client import WabaDestinationError
 from components.waba.decisions import undo
 from components.waba.ownership import Observed, Registry
 from components.waba.state import (
-    ASSUME_ROLE_ARN,
     OWNER_PROJECT,
     OWNER_STACK,
-    PROFILE,
-    REGION,
     describe,
 )
 
-WABA_IDS = "wabaIds"
 # The engine's type of the resource below (a dynamic resource's module and name).
 GUARD_TYPE = "pulumi-python:dynamic/social-messaging:StackClaimsGuard"
-GUARD_INPUTS = (WABA_IDS, REGION, PROFILE, ASSUME_ROLE_ARN, OWNER_PROJECT, OWNER_STACK)
+GUARD_INPUTS = (*ACCESS_INPUTS, OWNER_PROJECT, OWNER_STACK)
 
 
 def _owner(props: Mapping[str, Any]) -> str:
@@ -114,25 +110,14 @@ class StackClaimsGuardProvider(dynamic.ResourceProvider):
                 pulumi.log.warn(done)
 
 
-@dataclass(frozen=True)
-class GuardArgs:
-    waba_ids: Sequence[pulumi.Input[str]]
-    region: pulumi.Input[str]
-    profile: pulumi.Input[str] | None = None
-    assume_role_arn: pulumi.Input[str] | None = None
-
-
 class StackClaimsGuard(dynamic.Resource, module="social-messaging", name="StackClaimsGuard"):
     """Gives back, on destroy, the claims of this stack that no resource in state holds."""
 
     def __init__(
-        self, resource_name: str, args: GuardArgs, opts: pulumi.ResourceOptions | None = None
+        self, resource_name: str, access: WabaAccess, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         props = {
-            WABA_IDS: list(args.waba_ids),
-            REGION: args.region,
-            PROFILE: args.profile or "",
-            ASSUME_ROLE_ARN: args.assume_role_arn or "",
+            **access.props(),
             OWNER_PROJECT: pulumi.get_project(),
             OWNER_STACK: pulumi.get_stack(),
         }
@@ -147,7 +132,7 @@ def guard_stack_claims(
     parts = [part for part in (component.topic, component.connect_role) if part is not None]
     return StackClaimsGuard(
         f"{name}-claims-guard",
-        GuardArgs(
+        WabaAccess(
             [d.settings.waba_id for d in component.destinations],
             region,
             aws_provider.profile,
