@@ -36,6 +36,9 @@ PRIVATE_SYMBOLS: tuple[tuple[str, str], ...] = (
     ("pulumi.runtime.stack", "run_pulumi_func"),
     ("pulumi.runtime.settings", "SETTINGS"),
     ("pulumi_aws.config.vars", "_ExportableConfig"),
+    # Not in pulumi.provider.experimental's __all__: the component provider subclasses it
+    # (component_provider_host wraps every construct error in a Python traceback).
+    ("pulumi.provider.experimental.component", "ComponentProvider"),
 )
 
 
@@ -71,3 +74,11 @@ def run_program(program: Callable[[], None]) -> None:
     settings.rpc_manager.clear()
     settings.outputs.clear()
     sync_await(run_pulumi_func(program))
+
+
+def component_provider_base() -> type:
+    """The SDK's provider of Python ComponentResources from type hints, for a subclass
+    that validates inputs before construction and reports them as input errors."""
+    from pulumi.provider.experimental.component import ComponentProvider
+
+    return ComponentProvider

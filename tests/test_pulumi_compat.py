@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 PRIVATE_USE = re.compile(
     r"runtime\.config\.CONFIG|_sync_await|rpc_manager|_ExportableConfig|run_pulumi_func"
     r"|_special_\w+|04da6b54-80e4-46f7-96ec-b56ff0331ba9|4dabf18193072939515e22adb298388d"
-    r"|1b47061264138c4ac30d75fd1eb44270"
+    r"|1b47061264138c4ac30d75fd1eb44270|experimental\.component import"
 )
 # A test of the analyzer's wire encoding, whose golden value is the literal wire form.
 WIRE_FORM_TESTS = {"tests/policy_pack/test_policy_analyzer_unit.py"}
@@ -47,7 +47,14 @@ def test_the_aws_provider_keys_are_read_from_the_sdk() -> None:
 
 def test_no_module_outside_the_compatibility_module_reaches_pulumi_internals() -> None:
     offenders = []
-    for top in ("components", "destination_review", "tests", "benchmarks", "__main__.py"):
+    for top in (
+        "components",
+        "destination_review",
+        "plugins",
+        "tests",
+        "benchmarks",
+        "__main__.py",
+    ):
         paths = [ROOT / top] if top.endswith(".py") else sorted((ROOT / top).rglob("*.py"))
         for path in paths:
             relative = path.relative_to(ROOT).as_posix()

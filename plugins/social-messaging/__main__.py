@@ -23,11 +23,11 @@ from typing import Any, TypedDict
 import pulumi
 from pulumi.errors import InputPropertiesError, InputPropertyErrorDetails
 from pulumi.provider import ConstructResult, main
-from pulumi.provider.experimental.component import ComponentProvider
 
 from components.event_destinations import AwsIdentity
 from components.event_destinations import WhatsAppEventDestinations as Destinations
 from components.event_destinations import WhatsAppEventDestinationsArgs as DestinationsArgs
+from components.pulumi_compat import all_config, component_provider_base
 from components.settings import (
     AwsProviderSettings,
     Problem,
@@ -39,7 +39,6 @@ from components.settings import (
     placement_problems,
     split_namespaces,
 )
-from components.settings.loading import _all_config
 
 PACKAGE = "social-messaging"
 VERSION = "0.1.0"
@@ -192,7 +191,7 @@ def validated(inputs: Mapping[str, Any]) -> tuple[StackSettings, AwsProviderSett
     if plain:
         raise _invalid(plain)
     aws_provider, aws_problems = aws_provider_problems(
-        split_namespaces(_all_config()).get("aws", {})
+        split_namespaces(all_config()).get("aws", {})
     )
     if aws_problems or aws_provider is None:
         raise SettingsError(aws_problems, "aws")  # stack config: `pulumi config` fixes
@@ -208,7 +207,7 @@ def validated(inputs: Mapping[str, Any]) -> tuple[StackSettings, AwsProviderSett
     return settings, aws_provider, identity
 
 
-class SocialMessagingProvider(ComponentProvider):
+class SocialMessagingProvider(component_provider_base()):  # type: ignore[misc]
     """The analyzer's provider for the schema; construction validates first."""
 
     def construct(
