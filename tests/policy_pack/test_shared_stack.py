@@ -57,7 +57,10 @@ def _pins() -> dict[str, SpecifierSet]:
     requirements = (PACK_DIR / "requirements.txt").read_text(encoding="utf-8").splitlines()
     sources = {
         "pyproject.toml [review]": project["project"]["optional-dependencies"]["review"],
-        "requirements.txt": [line for line in requirements if line.strip()],
+        # Option lines (`-c constraints.txt`) name files, not packages.
+        "requirements.txt": [
+            line for line in requirements if line.strip() and not line.startswith("-")
+        ],
     }
     return {
         source: next(r.specifier for r in map(Requirement, lines) if r.name == "pulumi-policy")
