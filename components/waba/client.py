@@ -15,10 +15,8 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-import botocore.session
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import (
@@ -44,6 +42,10 @@ from components.waba.model import (
 )
 from components.waba.state import ASSUME_ROLE_ARN, PROFILE, REGION, WABA_ARN, EventDestination
 from components.waba.validation import waba_resource_arn
+
+if TYPE_CHECKING:  # loaded when a session is made: a preview that reads no WABA skips them
+    import boto3
+    import botocore.session
 
 # botocore's standard retry mode retries ThrottledRequestException (429, modelled
 # retryable), DependencyException (502) and InternalServiceException (500) with
@@ -93,6 +95,8 @@ def _no_credentials() -> WabaDestinationError:
 
 def new_botocore_session(profile: str | None) -> botocore.session.Session:
     """A botocore session that reuses the process's loader (and its parsed models)."""
+    import botocore.session
+
     session = botocore.session.Session(profile=profile)
     session.register_component("data_loader", shared_loader())
     return session
@@ -129,6 +133,8 @@ def aws_session(props: Mapping[str, Any]) -> boto3.session.Session:
 
 
 def _make_session(region: str, profile: str, assume_role_arn: str) -> boto3.session.Session:
+    import boto3
+
     try:
         session = boto3.session.Session(
             botocore_session=new_botocore_session(None),

@@ -1,15 +1,17 @@
-"""botocore's data, loaded once per provider process: one botocore session (which
-holds no credentials until asked), its loader, the service model of
-`socialmessaging` and IAM's limits. Every API client of the provider reuses this
-loader, so a client costs no model parsing after the first."""
+"""botocore's data, loaded once per process: one loader (the one a botocore session
+would make), the service models of `socialmessaging` and STS, and IAM's limits. Every
+API client of the provider reuses this loader, so a client costs no model parsing after
+the first. Only the loader and the model classes are imported: a program or a `check`
+that makes no API call never loads botocore's session and client machinery."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import os
+from functools import cache, lru_cache
 from typing import Any
 
-import botocore.session
-from botocore.model import Shape
+from botocore.loaders import Loader, create_loader
+from botocore.model import ServiceModel, Shape
 
 from components.arns import SOCIAL_MESSAGING_PRINCIPAL
 
@@ -23,20 +25,24 @@ LIST_TAGS_OPERATION = "ListTagsForResource"
 
 
 @lru_cache(maxsize=1)
-def shared_session() -> botocore.session.Session:
-    """The process's one botocore session for model and partition data."""
-    return botocore.session.get_session()
+def shared_loader() -> Loader:
+    """The process's one data loader, searching where a botocore session would
+    (`AWS_DATA_PATH`, then botocore's own data); it caches every file it has read."""
+    return create_loader(os.environ.get("AWS_DATA_PATH"))
 
 
-def shared_loader() -> Any:
-    """The session's data loader; it caches every model file it has read."""
-    return shared_session().get_component("data_loader")
+@cache
+def service_model(service: str) -> ServiceModel:
+    """A service's model, as a botocore session's `get_service_model` builds it."""
+    return ServiceModel(
+        shared_loader().load_service_model(service, "service-2"), service_name=service
+    )
 
 
 @lru_cache(maxsize=1)
 def put_members() -> dict[str, Shape]:
     """The members of the Put request and of one event destination."""
-    model = shared_session().get_service_model(SERVICE_NAME)
+    model = service_model(SERVICE_NAME)
     request = model.operation_model(PUT_OPERATION).input_shape
     destination = request.members["eventDestinations"].member
     return {
@@ -50,7 +56,7 @@ def put_members() -> dict[str, Shape]:
 def role_arn_limits() -> tuple[int, int]:
     """IAM's limits on a role ARN (STS AssumeRole's RoleArn: 20 to 2048 characters):
     the socialmessaging model gives roleArn a pattern but no length."""
-    shape = shared_session().get_service_model("sts").operation_model("AssumeRole")
+    shape = service_model("sts").operation_model("AssumeRole")
     meta = shape.input_shape.members["RoleArn"].metadata
     return int(meta.get("min", 20)), int(meta.get("max", 2048))
 

@@ -15,9 +15,8 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -56,6 +55,9 @@ ROLE_READ_ACTIONS = (
     "iam:GetRole, iam:ListRolePolicies, iam:GetRolePolicy, "
     "iam:ListAttachedRolePolicies, iam:GetPolicy and iam:GetPolicyVersion"
 )
+
+if TYPE_CHECKING:  # a session is made by components.waba.client
+    import boto3
 
 
 class VerifyAccessError(Exception):
