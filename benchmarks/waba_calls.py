@@ -35,11 +35,11 @@ def main() -> None:
             with dynamic_provider(env, Path(scratch) / "provider.stderr") as stub:
                 engine = Engine(stub, serialize_provider(WabaEventDestinationProvider()))
                 calls = measure(engine, emulator, REGION, ACCOUNT)
-    print(f"{'command':<9} {'calls':>5} {'budget':>6} {'Puts':>4}  operations")
+    print(f"{'command':<19} {'calls':>5} {'budget':>6} {'Puts':>4}  operations")
     for command, made in calls.items():
         most, _ = BUDGETS[command]
         print(
-            f"{command:<9} {len(made):>5} {most:>6} {made.count(PUT):>4}  {', '.join(made) or '-'}"
+            f"{command:<19} {len(made):>5} {most:>6} {made.count(PUT):>4}  {', '.join(made) or '-'}"
         )
 
 

@@ -3,6 +3,8 @@ the issue's budgets; and that the provider process makes its botocore loader onc
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from components.waba import client
 from components.waba_destination import WabaEventDestinationProvider
+from tests.conftest import ROOT
 from tests.fakes.fixtures import AwsDoubles
 from tests.waba.budgets import BUDGETS, measure
 from tests.waba.builders import props
@@ -37,6 +40,7 @@ def test_each_command_stays_within_its_call_budget(aws: AwsDoubles, engine: Engi
     # `up` runs Check before Create or Update: check reads the WABA (Get, ListTags).
     assert calls == {
         "preview": [GET, LIST],
+        "preview (no change)": [],
         # Check's reads, then the race guard: a read just before the Put, and one after.
         "create": [GET, LIST, GET, LIST, TAG, GET, LIST, PUT, GET, LIST],
         "update": [GET, LIST, GET, LIST, TAG, GET, LIST, PUT, GET, LIST],
@@ -82,3 +86,23 @@ def test_one_botocore_loader_serves_every_operation_of_a_process(
 
     assert loaders == []
     assert made == []
+
+
+def test_the_program_and_a_check_that_reads_nothing_load_no_api_client() -> None:
+    """`pulumi preview` of an unchanged stack runs the program and checks each resource
+    without an API call: neither process pays for boto3 and botocore's session."""
+    script = """
+import sys
+import components.event_destinations, components.settings, components.topic_deletion
+from components.waba_destination import WabaEventDestinationProvider
+inputs = {"wabaId": "waba-0123456789abcdef", "region": "eu-west-1", "verify": False,
+          "eventDestinationArn": "arn:aws:sns:eu-west-1:123456789012:events"}
+checked = WabaEventDestinationProvider().check(dict(inputs), dict(inputs))
+assert not checked.failures, [f.reason for f in checked.failures]
+print(sorted(m for m in ("boto3", "botocore.session", "botocore.client") if m in sys.modules))
+"""
+    ran = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "[]"
