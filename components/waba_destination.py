@@ -21,7 +21,7 @@ from pulumi import dynamic
 
 from components.arns import parse_arn
 from components.aws_errors import error_code, error_message
-from components.waba import preflight
+from components.waba import preflight, readings
 from components.waba.claim import Claim, Identity, claim_for, restored
 from components.waba.client import WabaClient, WabaDestinationError, client_config
 from components.waba.decisions import (
@@ -35,7 +35,7 @@ from components.waba.decisions import (
 )
 from components.waba.ownership import Observed, Registry
 from components.waba.record import Held, Previous, held_from, outputs
-from components.waba.refusals import CheckReading, refusal, rename_notice
+from components.waba.refusals import refusal, rename_notice
 from components.waba.state import (
     ASSUME_ROLE_ARN,
     EVENT_DESTINATION_ARN,
@@ -55,7 +55,6 @@ from components.waba.state import (
     WABA_ID,
     attribute_name,
     desired_from,
-    destination_from_api,
     has_prior_state,
     with_defaults,
 )
@@ -165,37 +164,6 @@ def _known(inputs: Mapping[str, Any]) -> bool:
     ) and bool(inputs.get(WABA_ID) and inputs.get(REGION))
 
 
-_check_apis: dict[tuple[str, Any], Any] = {}
-
-
-def _check_client(props: Mapping[str, Any]) -> WabaClient:
-    """A client for one check, sharing the botocore client of its session with every
-    other check of the process: a preview checks each WABA, and making a client costs
-    more than the two reads."""
-    client = WabaClient.for_props(props)
-    key = (client.region, client.session)  # the key keeps the session alive
-    if key not in _check_apis:
-        _check_apis[key] = client._api()
-    client._client = _check_apis[key]
-    return client
-
-
-def _check_reading(props: Mapping[str, Any]) -> tuple[CheckReading, str]:
-    """Get (twice when the first says not linked) and, with a destination, ListTags:
-    at most 2 calls. A failed read is `unread`, never a refusal."""
-    waba = str(props[WABA_ID])
-    try:
-        client = _check_client(props)
-        account = client.find(waba)
-        if account is None:
-            return CheckReading(linked=False), ""
-        live = destination_from_api(account.get("eventDestinations"))
-        claim = client.claim(waba) if live is not None else None
-    except WabaDestinationError:
-        return CheckReading(unread=True), ""
-    return CheckReading(live=live, claim=claim), str(account["arn"])
-
-
 def _writes_nothing(olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> bool:
     """The resource is in state for this WABA and Region and declares the destination
     and role it declared: `up` writes nothing to the WABA, so there is nothing for a
@@ -213,7 +181,7 @@ def _live_refusals(olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> tuple[
     if _writes_nothing(olds, inputs):
         return [], ""
     waba = str(inputs[WABA_ID])
-    reading, waba_arn = _check_reading(inputs)
+    reading, waba_arn = readings.reading(inputs, waba)
     in_state = bool(olds.get(WABA_ID))
     if not reading.linked and not in_state:
         return [
@@ -237,7 +205,8 @@ def _live_refusals(olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> tuple[
 class WabaEventDestinationProvider(dynamic.ResourceProvider):
     """Create, read, update and delete a WABA's event destination safely.
 
-    check and diff make no AWS call. create, update, refresh and delete read the
+    diff makes no AWS call, and check reads the WABA only when `up` would write to it
+    (components.waba.readings). create, update, refresh and delete read the
     WABA's destination and its ownership claim (tags on the WABA) through one
     `Registry`, decide with the pure functions of `components.waba.decisions`, and
     apply. The claim is written before the destination, so whenever our value is on

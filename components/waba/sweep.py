@@ -22,6 +22,7 @@ from typing import Any
 import pulumi
 from pulumi import dynamic
 
+from components.waba import readings
 from components.waba.access import ACCESS_INPUTS, WABA_IDS, WabaAccess
 from components.waba.claim import Identity, restored
 from components.waba.client import WabaDestinationError
@@ -32,6 +33,7 @@ from components.waba.state import (
     OWNER_STACK,
     describe,
 )
+from components.waba.validation import is_unknown
 
 # The engine's type of the resource below (a dynamic resource's module and name).
 GUARD_TYPE = "pulumi-python:dynamic/social-messaging:StackClaimsGuard"
@@ -84,6 +86,16 @@ def sweep(registry: Registry, seen: Observed, owner: str) -> str:
 class StackClaimsGuardProvider(dynamic.ResourceProvider):
     """No call but on delete, where every guarded WABA is read (Get, ListTags) and a
     claim of this stack is given back (at most a Put and a tag call each)."""
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
+        """Starts the reads of the WABAs new to the stack, for their own checks, which
+        come after this one (components.waba.readings); refuses nothing."""
+        wabas = news.get(WABA_IDS)
+        access = [news.get(key) for key in ACCESS_INPUTS if key != WABA_IDS]
+        if isinstance(wabas, list) and not any(map(is_unknown, [*access, *wabas])):
+            before = set(olds.get(WABA_IDS) or [])
+            readings.start_reads(news, [str(w) for w in wabas if w not in before])
+        return dynamic.CheckResult(news, [])
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         return dynamic.CreateResult(_owner(props), {k: props.get(k) for k in GUARD_INPUTS})

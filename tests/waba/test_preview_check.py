@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from components.waba.claim import Claim, Identity
 from components.waba.refusals import CheckReading, refusal, rename_notice
 from components.waba.state import EventDestination
+from components.waba.sweep import StackClaimsGuardProvider
 from components.waba_destination import WabaEventDestinationProvider
 from tests.fakes.fixtures import AwsDoubles
 from tests.waba.builders import props
@@ -116,3 +118,37 @@ def test_rename_notice_only_for_another_resource_of_the_same_stack() -> None:
     assert rename_notice("waba-1", same, ME) == ""
     other = CheckReading(live=OURS, claim=_claim("project/prod", "old-waba-1", OURS))
     assert rename_notice("waba-1", other, ME) == ""
+
+
+def _read_wabas(aws: AwsDoubles, count: int) -> list[str]:
+    """The WABAs Get was called for, once `count` calls reached the emulator."""
+    deadline = time.monotonic() + 30
+    while len(aws.emulator.calls) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return sorted(str(call.params["id"]) for call in aws.emulator.calls)
+
+
+def test_the_guard_reads_the_new_wabas_at_once_and_each_check_takes_its_reading(
+    aws: AwsDoubles, tmp_path: Path
+) -> None:
+    """The engine checks one resource at a time; the claims guard, checked first, starts
+    the reads of the WABAs new to the stack, and no WABA is read twice."""
+    wabas = sorted(aws.emulator.link_waba(region=aws.region) for _ in range(4))
+    access = {"wabaIds": wabas[:3], "region": aws.region, "profile": "", "assumeRoleArn": ""}
+    with dynamic_provider(aws.env(), tmp_path / "provider.stderr") as stub:
+        guard = Engine(stub, serialize_provider(StackClaimsGuardProvider()))
+        destinations = Engine(stub, serialize_provider(WabaEventDestinationProvider()))
+        aws.emulator.reset_calls()
+
+        guard.check("claims-guard", access)
+        assert _read_wabas(aws, 3) == wabas[:3]  # before any WABA's own check
+        for waba in wabas[:3]:
+            destinations.check(f"waba-{waba}", _news(aws, waba, "ours"))
+        assert aws.emulator.operations() == [GET] * 3
+
+        # A stack that had these three and adds a fourth: only the fourth is new.
+        aws.emulator.reset_calls()
+        guard.check("claims-guard", {**access, "wabaIds": wabas}, olds=access)
+        assert _read_wabas(aws, 1) == [wabas[3]]
+        destinations.check(f"waba-{wabas[3]}", _news(aws, wabas[3], "ours"))
+        assert aws.emulator.operations() == [GET]
