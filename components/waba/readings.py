@@ -73,6 +73,9 @@ def _read(props: Mapping[str, Any], waba: str) -> Reading:
 def start_reads(props: Mapping[str, Any], wabas: Iterable[str]) -> None:
     """Start reading `wabas` with the identity of `props` (Region, profile, role), at
     most READERS at a time; a WABA already being read is not read again."""
+    wabas = list(wabas)
+    if not wabas:
+        return
     try:
         _client(props)  # the session and client are made once, before the pool uses them
     except WabaDestinationError:
