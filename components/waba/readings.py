@@ -70,23 +70,25 @@ def _read(props: Mapping[str, Any], waba: str) -> Reading:
     return CheckReading(live=live, claim=claim), str(account["arn"])
 
 
+def _read_after(made: Future[WabaClient], props: Mapping[str, Any], waba: str) -> Reading:
+    made.exception()  # wait for the one session and client; a failure is read as unread
+    return _read(props, waba)
+
+
 def start_reads(props: Mapping[str, Any], wabas: Iterable[str]) -> None:
     """Start reading `wabas` with the identity of `props` (Region, profile, role), at
-    most READERS at a time; a WABA already being read is not read again."""
-    wabas = list(wabas)
-    if not wabas:
-        return
-    try:
-        _client(props)  # the session and client are made once, before the pool uses them
-    except WabaDestinationError:
-        return  # each check reads, and says what is wrong
+    most READERS at a time, and return: the session and client are made by the pool's
+    first task, while the engine goes on; a WABA already being read is not read again."""
     with _lock:
+        wabas = [waba for waba in wabas if _key(props, waba) not in _started]
+        if not wabas:
+            return
         if not _pool:
             _pool.append(ThreadPoolExecutor(READERS, thread_name_prefix="waba-read"))
+        made = _pool[0].submit(_client, props)  # first in, so no read waits on a queued task
         for waba in wabas:
-            key = _key(props, waba)
-            if key not in _started:
-                _started[key] = (time.monotonic(), _pool[0].submit(_read, props, waba))
+            task = _pool[0].submit(_read_after, made, props, waba)
+            _started[_key(props, waba)] = (time.monotonic(), task)
 
 
 def reading(props: Mapping[str, Any], waba: str) -> Reading:
