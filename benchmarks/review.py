@@ -3,7 +3,7 @@
 Two tables. The first is the whole command as a user runs it (`python -m
 destination_review --stack <stack>`, the pack's start included) against `python -c`
 importing what the review and its pack load (pulumi, pulumi_aws with its iam, kms and
-sns modules, pydantic, boto3, pulumi_policy): the ratio is the review's cost beyond
+sns modules, boto3, pulumi_policy): the ratio is the review's cost beyond
 loading its libraries, and it should stay at or below 2. The second is, for 1 to 25
 WABAs (the per-Region quota), the time to render the program under the mock runtime and
 the time for the pack's analyzer server to judge the rendering. Medians of interleaved
@@ -30,8 +30,8 @@ TARGET = Target("aws", "us-east-1", "111122223333")
 ROOT = Path(__file__).resolve().parent.parent
 RATIO_BOUND = 2.0
 IMPORTS = (
-    "import pulumi, pulumi_aws, pulumi_aws.iam, pulumi_aws.kms, pulumi_aws.sns, pydantic, "
-    "boto3, pulumi_policy"
+    "import pulumi, pulumi_aws, pulumi_aws.iam, pulumi_aws.kms, pulumi_aws.sns, boto3, "
+    "pulumi_policy"
 )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from components.settings import TOP_LEVEL_KEYS, StackSettings, parse_settings
+from components.settings import TOP_LEVEL_KEYS, StackSettings, parse_settings, required_keys
 from destination_review.render import render
 from tests.conftest import NS, ROOT, stack_config
 from tests.policy_pack.corpus_cases import POLICY_NAMES
@@ -65,11 +65,7 @@ def test_template_prompts_for_every_required_setting_in_the_new_projects_namespa
     # A key without a namespace is filed under the new project's name by `pulumi new`
     # (ParseConfigKeyForProject), where the program reads it.
     ours = {k for k in config if ":" not in k}
-    required = {
-        field.alias or name
-        for name, field in StackSettings.model_fields.items()
-        if field.is_required()
-    }
+    required = required_keys(StackSettings)
     assert required == {"destinations"}
     assert required <= ours <= set(TOP_LEVEL_KEYS)
     assert {k.split(":", 1)[0] for k in config if ":" in k} == {"aws"}

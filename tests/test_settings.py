@@ -16,6 +16,7 @@ from components.settings import (
     check_configuration,
     ignored_settings,
     parse_settings,
+    settings_problems,
 )
 from components.settings.schema import EXAMPLE_WABA
 from destination_review.render import RenderedResource, Target, render
@@ -355,6 +356,67 @@ def test_defaults_and_lenient_scalars_from_the_cli() -> None:
     assert settings.topic_name("social-messaging-destinations", "dev") == (
         "social-messaging-destinations-dev-events"
     )
+
+
+@pytest.mark.parametrize("days", [14, 14.0, "14", " 14 ", "+14", "14.0", "014"])
+def test_a_whole_number_is_read_from_its_text_or_a_float_without_a_fraction(days: Any) -> None:
+    raw = {"destinations": [sns()], "topic": {"keyDeletionWindowDays": days}}
+    assert parse_settings(raw, NS, "dev").topic.key_deletion_window_days == 14
+
+
+@pytest.mark.parametrize(
+    "days", [True, 7.5, float("inf"), "1_4", "14.", "0x10", "1e1", "\u0663\u0660", ""]
+)
+def test_anything_else_is_not_a_whole_number(days: Any) -> None:
+    _, problems = settings_problems(
+        {"destinations": [sns()], "topic": {"keyDeletionWindowDays": days}}, NS, "dev"
+    )
+    assert [(p.path, p.received) for p in problems] == [("topic.keyDeletionWindowDays", days)]
+
+
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [
+        (True, True),
+        (1, True),
+        (0.0, False),
+        ("YES", True),
+        ("off", False),
+        ("t", True),
+        ("N", False),
+    ],
+)
+def test_a_flag_is_a_boolean_0_or_1_or_a_yes_no_word(flag: Any, expected: bool) -> None:
+    assert (
+        parse_settings({"destinations": [sns(takeover=flag)]}, NS, "dev").destinations[0].takeover
+        is expected
+    )
+
+
+@pytest.mark.parametrize("flag", [2, 0.5, " true", "maybe", None, [], {}])
+def test_anything_else_is_not_a_flag(flag: Any) -> None:
+    _, problems = settings_problems({"destinations": [sns(takeover=flag)]}, NS, "dev")
+    assert [(p.path, p.received) for p in problems] == [("destinations[0].takeover", flag)]
+
+
+def test_keys_are_camel_case_only_and_every_unknown_key_is_named_at_its_path() -> None:
+    raw = {
+        "destinations": [{"waba_id": WABA_A, "type": "sns", "\ud800": 1}],
+        "topic": {"key_rotation": True},
+    }
+    _, problems = settings_problems(raw, NS, "dev")
+    assert [p.path for p in problems] == [
+        "destinations[0].wabaId",
+        "destinations[0].waba_id",
+        'destinations[0]["\ud800"]',
+        "topic.key_rotation",
+    ]
+    assert "check the spelling; keys are camelCase" in str(problems[1])
+
+
+def test_a_list_of_too_many_destinations_is_one_problem_not_one_per_item() -> None:
+    _, problems = settings_problems({"destinations": [{"bad": 1}] * 26}, NS, "dev")
+    assert [p.path for p in problems] == ["destinations"]
 
 
 AWS_INVALID: list[tuple[str, dict[str, Any], str, str]] = [

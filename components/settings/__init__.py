@@ -4,9 +4,9 @@ This package is the only reader of `pulumi.Config`. Everything downstream receiv
 already-valid settings, so a bad value fails the program before any resource is
 registered, with one line per problem naming the key path, the value, what was expected
 and how to fix it. Its parts: `schema` (the models), `fixes` (how a problem is named and
-fixed), `names` (AWS's naming rules), `validation` (the checks; `parse_settings` is the
-entry point), `aws_provider` (the provider's identity and placement), `loading` (the
-engine's config).
+fixed), `names` (AWS's naming rules), `structure` (raw settings read as the models),
+`validation` (the checks; `parse_settings` is the entry point), `aws_provider` (the
+provider's identity and placement), `loading` (the engine's config).
 """
 
 from components.settings.aws_provider import (
@@ -46,6 +46,8 @@ from components.settings.schema import (
     TopicSettings,
     default_connect_role_name,
     default_topic_name,
+    model_keys,
+    required_keys,
 )
 from components.settings.validation import ignored_settings, parse_settings, settings_problems
 
@@ -73,10 +75,12 @@ __all__ = [
     "ignored_settings",
     "load_configuration",
     "misplaced_settings",
+    "model_keys",
     "namespace_of",
     "parse_settings",
     "path_key",
     "placement_problems",
+    "required_keys",
     "rm_command",
     "set_command",
     "settings_problems",

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pydantic.alias_generators import to_camel
-
 from components.arns import known_regions, mismatches, parse_arn, partitions
 from components.pulumi_compat import aws_provider_config_names
 from components.settings.fixes import Edit, Problem, first_per_path
 from components.settings.names import role_arn_problem
-from components.settings.schema import EXPECTED
+from components.settings.schema import EXPECTED, camel
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,7 @@ def aws_provider_keys() -> frozenset[str]:
     """Every setting the aws provider reads, from the pulumi-aws SDK's own config module
     (one property per key), so a typo such as `aws:regoin` is caught before the provider
     refuses it at preview."""
-    return frozenset(to_camel(name) for name in aws_provider_config_names())
+    return frozenset(camel(name) for name in aws_provider_config_names())
 
 
 def _unknown_aws_key_problems(raw: Mapping[str, Any]) -> list[Problem]:

@@ -1,24 +1,30 @@
-"""The shape of the stack's settings: pydantic models, defaults, and what each key
-expects (for messages), with an example value a fix sets."""
+"""The shape of the stack's settings: the models (frozen dataclasses, one field per
+key, the key being the field's name in camelCase), their defaults and bounds, and what
+each key expects (for messages), with an example value a fix sets. `structure` checks raw
+settings against these models."""
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, Literal
 
 MAX_DESTINATIONS = 25  # the service's quota of linked WABAs per Region
 TOP_LEVEL_KEYS = ("destinations", "topic", "connectRole", "tags")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
-    )
+def camel(name: str) -> str:
+    """A field's key: `key_deletion_window_days` is `keyDeletionWindowDays`."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-class DestinationSettings(_Model):
+def bounds(low: int, high: int) -> dict[str, Any]:
+    """A field's inclusive bounds: a number's value, a list's length."""
+    return {"bounds": (low, high)}
+
+
+@dataclass(frozen=True)
+class DestinationSettings:
     """One WABA and where its events go."""
 
     waba_id: str
@@ -30,19 +36,35 @@ class DestinationSettings(_Model):
     verify: bool = True
 
 
-class TopicSettings(_Model):
+@dataclass(frozen=True)
+class TopicSettings:
     """The topic (and its key) this stack creates for SNS destinations."""
 
     name: str | None = None
     key_rotation: bool = True
-    key_deletion_window_days: int = Field(default=30, ge=7, le=30)
+    key_deletion_window_days: int = field(default=30, metadata=bounds(7, 30))
     protect: bool = False
 
 
-class ConnectRoleSettings(_Model):
+@dataclass(frozen=True)
+class ConnectRoleSettings:
     """The Connect two-way channel role this stack creates when none is given."""
 
     name: str | None = None
+
+
+def model_keys(model: type) -> tuple[str, ...]:
+    """A model's keys, in the order they are checked."""
+    return tuple(camel(f.name) for f in fields(model))
+
+
+def required_keys(model: type) -> frozenset[str]:
+    """The keys of a model that have no default."""
+    return frozenset(
+        camel(f.name)
+        for f in fields(model)
+        if f.default is MISSING and f.default_factory is MISSING
+    )
 
 
 def needs_own_topic(kind: object, topic_arn: object) -> bool:
@@ -63,13 +85,14 @@ def default_connect_role_name(project: str, stack: str) -> str:
     return f"{project}-{stack}-connect-channel"
 
 
-class StackSettings(_Model):
+@dataclass(frozen=True)
+class StackSettings:
     """The whole validated configuration of one stack."""
 
-    destinations: list[DestinationSettings] = Field(min_length=1, max_length=MAX_DESTINATIONS)
-    topic: TopicSettings = TopicSettings()
-    connect_role: ConnectRoleSettings = ConnectRoleSettings()
-    tags: dict[str, str] = Field(default_factory=dict)
+    destinations: list[DestinationSettings] = field(metadata=bounds(1, MAX_DESTINATIONS))
+    topic: TopicSettings = field(default_factory=TopicSettings)
+    connect_role: ConnectRoleSettings = field(default_factory=ConnectRoleSettings)
+    tags: dict[str, str] = field(default_factory=dict)
 
     def topic_name(self, project: str, stack: str) -> str:
         return self.topic.name or default_topic_name(project, stack)

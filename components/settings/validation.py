@@ -1,4 +1,4 @@
-"""The checks of the project's settings: structure (pydantic), then the rules no single
+"""The checks of the project's settings: structure (`structure`), then the rules no single
 field type can express, every problem reported at once, one per key path.
 
 `parse_settings` is the one entry point, for the stack's program (config keys and
@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from pydantic import ValidationError
 
 from components.arns import is_connect_instance_arn, is_sns_topic_arn, mismatches, parse_arn
 from components.settings.fixes import (
@@ -49,6 +47,7 @@ from components.settings.schema import (
     needs_own_role,
     needs_own_topic,
 )
+from components.settings.structure import Issue, parse
 from components.waba.ids import NEITHER_FORM, waba_id_problem, waba_key
 
 
@@ -78,11 +77,8 @@ def settings_problems(
         for key in sorted(set(raw) - set(TOP_LEVEL_KEYS))
     ]
     known = {k: v for k, v in raw.items() if k in TOP_LEVEL_KEYS and v is not None}
-    settings: StackSettings | None = None
-    try:
-        settings = StackSettings.model_validate(known)
-    except ValidationError as error:
-        problems += _pydantic_problems(error)
+    settings, issues = parse(StackSettings, known)
+    problems += [_structure_problem(issue) for issue in issues]
     problems += _semantic_problems(known, project, stack)
     return (None if problems else settings), first_per_path(problems)
 
@@ -116,24 +112,18 @@ def _destinations_problem(received: Any, expected: str) -> Problem:
     return Problem("destinations", received, expected, edits=tuple(edits))
 
 
-def _pydantic_problems(error: ValidationError) -> list[Problem]:
-    problems = []
-    for item in error.errors():
-        loc = tuple(item["loc"])
-        expected, example = _expected_for(loc)
-        extra = item["type"] == "extra_forbidden"
-        if extra:
-            expected = "no such key (check the spelling; keys are camelCase)"
-        received = MISSING if item["type"] == "missing" else item.get("input")
-        path = loc_path(loc)
-        if loc[0] == "tags" and len(loc) > 1 and isinstance(received, (bool, int, float)):
-            # `pulumi config set --path` stored a string such as 1234 as a number.
-            example = str(received).lower() if isinstance(received, bool) else str(received)
-        if path == "destinations":
-            problems.append(_destinations_problem(received, expected))
-        else:
-            problems.append(Problem(path, received, expected, example, remove=extra))
-    return problems
+def _structure_problem(issue: Issue) -> Problem:
+    expected, example = _expected_for(issue.loc)
+    if issue.unknown:
+        expected = "no such key (check the spelling; keys are camelCase)"
+    received = MISSING if issue.missing else issue.received
+    path = loc_path(issue.loc)
+    if issue.loc[0] == "tags" and len(issue.loc) > 1 and isinstance(received, (bool, int, float)):
+        # `pulumi config set --path` stored a string such as 1234 as a number.
+        example = str(received).lower() if isinstance(received, bool) else str(received)
+    if path == "destinations":
+        return _destinations_problem(received, expected)
+    return Problem(path, received, expected, example, remove=issue.unknown)
 
 
 def as_dict(value: Any) -> Mapping[str, Any]:

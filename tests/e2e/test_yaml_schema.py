@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from components.settings import (
     TOP_LEVEL_KEYS,
@@ -21,6 +20,8 @@ from components.settings import (
     DestinationSettings,
     StackSettings,
     TopicSettings,
+    model_keys,
+    required_keys,
 )
 from tests.e2e.cli import REPO, LocalAws, PulumiWorkspace
 from tests.e2e.test_lifecycle import README_DESTINATION_KEYS, README_OUTPUTS
@@ -29,16 +30,6 @@ from tests.e2e.yaml_program import COMPONENT_TYPE, plugin_copy
 GO_TEST_MODULE = REPO / "tests" / "sdk" / "go"
 TYPESCRIPT_CHECK = REPO / "tests" / "sdk" / "nodejs"
 PACKAGE = "social-messaging"
-
-
-def _names(model: type[BaseModel]) -> set[str]:
-    return {field.alias or name for name, field in model.model_fields.items()}
-
-
-def _required(model: type[BaseModel]) -> set[str]:
-    return {
-        field.alias or name for name, field in model.model_fields.items() if field.is_required()
-    }
 
 
 def _refs(value: Any) -> Iterator[str]:
@@ -81,7 +72,7 @@ def test_schema_inputs_mirror_the_stack_settings_and_outputs_the_stack_outputs(
     assert component["isComponent"] is True
     # Inputs: the settings' names, required as the settings require them.
     assert set(component["inputProperties"]) == set(TOP_LEVEL_KEYS)
-    assert set(component["requiredInputs"]) == _required(StackSettings)
+    assert set(component["requiredInputs"]) == required_keys(StackSettings)
     assert all(p.get("plain") for p in component["inputProperties"].values())
     types = schema["types"]
     for type_name, model in (
@@ -90,8 +81,8 @@ def test_schema_inputs_mirror_the_stack_settings_and_outputs_the_stack_outputs(
         ("ConnectRole", ConnectRoleSettings),
     ):
         spec = types[f"{PACKAGE}:index:{type_name}"]
-        assert set(spec["properties"]) == _names(model), type_name
-        assert set(spec.get("required", [])) == _required(model), type_name
+        assert set(spec["properties"]) == set(model_keys(model)), type_name
+        assert set(spec.get("required", [])) == required_keys(model), type_name
     # Outputs: the Python program's stack outputs, each destination's documented keys.
     assert set(component["properties"]) == README_OUTPUTS
     result = types[f"{PACKAGE}:index:DestinationResult"]
@@ -152,7 +143,7 @@ def test_generated_typescript_sdk_type_checks(
     assert f"__pulumiType = '{COMPONENT_TYPE}'" in component
     assert "export class WhatsAppEventDestinations extends pulumi.ComponentResource" in component
     inputs = (sdk / "types" / "input.ts").read_text()
-    for name in _names(DestinationSettings):
+    for name in model_keys(DestinationSettings):
         assert f"{name}?:" in inputs or f"{name}:" in inputs, name
     check = tmp_path / "check"
     for name in ("package.json", "package-lock.json"):
