@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -761,3 +762,18 @@ def test_a_malformed_waba_id_states_the_expected_form_once_on_a_short_line() -> 
     [line] = [x for x in str(raised.value).splitlines() if "wabaId" in x]
     assert line.count("waba-<id>") == 1 and line.count("social-messaging:<region>") == 1
     assert len(line) < 215, line
+
+
+def test_settings_without_tags_do_not_load_iams_model() -> None:
+    """IAM's model (tag limits) costs a preview ~20 ms: loaded only to check tags."""
+    code = (
+        "from components.settings import parse_settings; from components.waba import model; "
+        f"parse_settings({{'destinations': [{sns()!r}]}}, 'p', 'dev'); "
+        "print(model.iam_shapes.cache_info().currsize); "
+        f"parse_settings({{'destinations': [{sns()!r}], 'tags': {{'team': 'x'}}}}, 'p', 'dev'); "
+        "print(model.iam_shapes.cache_info().currsize)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["0", "1"]

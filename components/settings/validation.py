@@ -276,7 +276,7 @@ def _semantic_problems(raw: Mapping[str, Any], project: str, stack: str) -> list
     problems = _destination_problems(destinations) if isinstance(destinations, list) else []
     problems += _name_problems(raw, project, stack)
     tags = raw.get("tags")
-    if isinstance(tags, Mapping):
+    if isinstance(tags, Mapping) and tags:  # IAM's model is loaded only when there are tags
         problems += _tag_problems(tags)
     return problems
 
