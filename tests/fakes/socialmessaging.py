@@ -222,6 +222,15 @@ def serialize_output(shape: Shape, value: Any, path: str = "output") -> Any:
     return value
 
 
+class _Server(ThreadingHTTPServer):
+    """As an AWS endpoint, many connections at once: the socketserver default backlog
+    of 5 drops a burst of 8 concurrent reads' connections, and each dropped one waits
+    for TCP's 1 s retransmit."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+
 class SocialMessagingEmulator:
     """The service state and its request handling; `start()` serves it over HTTP."""
 
@@ -439,8 +448,7 @@ class SocialMessagingEmulator:
     # ---- serving --------------------------------------------------------------
     def start(self) -> SocialMessagingEmulator:
         handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
