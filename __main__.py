@@ -7,6 +7,7 @@ from components.event_destinations import (
     WhatsAppEventDestinations,
     WhatsAppEventDestinationsArgs,
 )
+from components.process import keep_until_exit
 from components.settings import load_configuration
 
 # Every problem at once: the project's settings, the aws provider's, and where the ARNs
@@ -30,3 +31,5 @@ event_destinations = WhatsAppEventDestinations(
 outputs = event_destinations.stack_outputs(identity)
 for key, value in outputs.items():
     pulumi.export(key, value)
+# What the program built lives until it exits: spare the collector walking it then.
+keep_until_exit()

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from components.process import keep_until_exit
 from components.waba.client import WabaClient, WabaDestinationError
 from components.waba.ids import waba_key
 from components.waba.refusals import CheckReading
@@ -53,6 +54,7 @@ def _client(props: Mapping[str, Any]) -> WabaClient:
     with _lock:
         if key not in _apis:
             _apis[key] = client._api()
+            keep_until_exit()  # the process's client and its models
         client._client = _apis[key]
     return client
 

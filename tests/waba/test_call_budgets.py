@@ -88,6 +88,25 @@ def test_one_botocore_loader_serves_every_operation_of_a_process(
     assert made == []
 
 
+def test_a_check_leaves_the_provider_process_objects_out_of_the_collectors_reach() -> None:
+    """The engine waits for the provider's process to exit; the collector's walk over
+    its modules and botocore's models at exit is spared (components.process)."""
+    script = """
+import gc
+from components.waba_destination import WabaEventDestinationProvider
+before = gc.get_freeze_count()
+WabaEventDestinationProvider().check({}, {"wabaId": "waba-0123456789abcdef"})
+print(before, gc.get_freeze_count(), len(gc.get_objects()))
+"""
+    ran = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    before, frozen, tracked = map(int, ran.stdout.split())
+    assert before == 0
+    assert frozen > 10_000 and tracked < frozen // 10  # the modules and botocore's models
+
+
 def test_the_program_and_a_check_that_reads_nothing_load_no_api_client() -> None:
     """`pulumi preview` of an unchanged stack runs the program and checks each resource
     without an API call: neither process pays for boto3 and botocore's session."""
