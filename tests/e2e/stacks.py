@@ -103,3 +103,27 @@ class Stack:
 
     def urns(self, type_: str) -> list[str]:
         return [r["urn"] for r in self.resources() if r["type"] == type_]
+
+
+def history(ws: PulumiWorkspace, waba: str, since: int = 0) -> list[dict[str, str] | None]:
+    """The WABA's destination after each change, in order (the emulator's history of
+    writes: Puts that took effect and out-of-band changes)."""
+    writes = ws.aws.emulator.writes[since:]
+    assert all(w.waba_id.startswith("waba-") for w in writes)
+    return [w.after for w in writes if w.waba_id == waba]
+
+
+def deployed(
+    ws: PulumiWorkspace, tmp: Path, venv: Path, **destination: Any
+) -> tuple[Stack, str, str]:
+    """A linked WABA and the project's dev stack, up with that WABA on its topic: the
+    stack, the WABA's id and the topic's ARN. The history holds the create's one write,
+    so an empty destination later would show."""
+    waba = ws.aws.emulator.link_waba("Orders", region=REGION)
+    project = producer(tmp, venv)
+    stack = Stack(ws, project, "dev").init()
+    write_stack_config(project, "dev", [sns(waba, **destination)])
+    stack.up()
+    topic_arn = stack.outputs()["topicArn"]
+    assert history(ws, waba) == [{"eventDestinationArn": topic_arn}]
+    return stack, waba, topic_arn

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e.cli import REGION, PulumiWorkspace
-from tests.e2e.stacks import PROJECT, Stack, producer, sns, write_stack_config
+from tests.e2e.cli import PulumiWorkspace
+from tests.e2e.stacks import PROJECT, Stack, deployed, producer, sns, write_stack_config
 
 OTHER_PROJECT = "orders-destinations"
 
@@ -17,15 +17,6 @@ def _other_project(tmp_path: Path, venv: Path) -> Path:
     manifest = folder / "Pulumi.yaml"
     manifest.write_text(manifest.read_text().replace(f"name: {PROJECT}", f"name: {OTHER_PROJECT}"))
     return folder
-
-
-def _first(ws: PulumiWorkspace, tmp_path: Path, venv: Path) -> tuple[Stack, str, str]:
-    waba = ws.aws.emulator.link_waba("Orders", region=REGION)
-    project = producer(tmp_path, venv)
-    stack = Stack(ws, project, "dev").init()
-    write_stack_config(project, "dev", [sns(waba)])
-    stack.up()
-    return stack, waba, stack.outputs()["topicArn"]
 
 
 def _refused_at_preview(stack: Stack, waba: str, ours: str, owner: str) -> str:
@@ -44,7 +35,7 @@ def _refused_at_preview(stack: Stack, waba: str, ours: str, owner: str) -> str:
 def test_a_second_stack_is_refused_at_preview_naming_the_owner(
     workspace: PulumiWorkspace, tmp_path: Path, project_venv: Path
 ) -> None:
-    first, waba, ours = _first(workspace, tmp_path, project_venv)
+    first, waba, ours = deployed(workspace, tmp_path, project_venv)
     second = Stack(workspace, first.cwd, "staging").init()
     write_stack_config(first.cwd, "staging", [sns(waba)])
 
@@ -58,7 +49,7 @@ def test_a_second_stack_is_refused_at_preview_naming_the_owner(
 def test_a_second_project_is_refused_then_takes_over_and_gives_the_waba_back(
     workspace: PulumiWorkspace, tmp_path: Path, project_venv: Path
 ) -> None:
-    first, waba, ours = _first(workspace, tmp_path, project_venv)
+    first, waba, ours = deployed(workspace, tmp_path, project_venv)
     folder = _other_project(tmp_path, project_venv)
     other = Stack(workspace, folder, "dev").init()
     write_stack_config(folder, "dev", [sns(waba)], namespace=OTHER_PROJECT)

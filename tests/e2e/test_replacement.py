@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from tests.e2e.cli import REGION, PulumiWorkspace
-from tests.e2e.stacks import Stack, connect, producer, sns, write_stack_config
+from tests.e2e.stacks import Stack, connect, deployed, history, producer, sns, write_stack_config
 
 KEY = "aws:kms/key:Key"
 ALIAS = "aws:kms/alias:Alias"
@@ -31,10 +31,6 @@ def _client(ws: PulumiWorkspace, service: str) -> Any:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-
-
-def _history(ws: PulumiWorkspace, waba: str, since: int = 0) -> list[dict[str, str] | None]:
-    return [w.after for w in ws.aws.emulator.writes[since:] if w.waba_id == waba]
 
 
 def assert_waba_on_a_live_topic(ws: PulumiWorkspace, waba: str, topic_arn: str) -> None:
@@ -57,12 +53,7 @@ def assert_waba_on_a_live_topic(ws: PulumiWorkspace, waba: str, topic_arn: str) 
 
 
 def _deployed(ws: PulumiWorkspace, tmp_path: Path, venv: Path) -> tuple[Stack, str, str]:
-    waba = ws.aws.emulator.link_waba("Orders", region=REGION)
-    project = producer(tmp_path, venv)
-    stack = Stack(ws, project, "dev").init()
-    write_stack_config(project, "dev", [sns(waba)])
-    stack.up()
-    topic_arn = stack.outputs()["topicArn"]
+    stack, waba, topic_arn = deployed(ws, tmp_path, venv)
     assert_waba_on_a_live_topic(ws, waba, topic_arn)
     return stack, waba, topic_arn
 
@@ -83,7 +74,7 @@ def test_replace_of_each_topic_child_keeps_the_waba_on_a_live_topic(
 
     assert replaced.returncode == 0
     assert_waba_on_a_live_topic(workspace, waba, topic_arn)
-    assert _history(workspace, waba, since) == []  # never written, never empty
+    assert history(workspace, waba, since) == []  # never written, never empty
     assert stack.outputs()["topicArn"] == topic_arn
     again = stack.preview("--json")
     steps = json.loads(again.stdout)["steps"]
@@ -110,7 +101,7 @@ def test_replace_of_the_connect_role_is_refused_before_anything_is_deleted(
     assert replaced.returncode != 0
     assert "EntityAlreadyExists" in replaced.output
     assert workspace.aws.emulator.destination(waba) == live
-    assert _history(workspace, waba, since) == []
+    assert history(workspace, waba, since) == []
     name = role_arn.rsplit("/", 1)[-1]
     assert _client(workspace, "iam").get_role(RoleName=name)["Role"]["Arn"] == role_arn
     assert stack.outputs()["connectRoleArn"] == role_arn  # a failed update keeps outputs
@@ -155,7 +146,7 @@ def test_rename_with_aliases_changes_nothing(
     calls_before = len(workspace.aws.emulator.operations())
     stack.up()
     assert_waba_on_a_live_topic(workspace, waba, topic_arn)
-    assert _history(workspace, waba, since) == []
+    assert history(workspace, waba, since) == []
     writes = {"PutWhatsAppBusinessAccountEventDestinations", "TagResource", "UntagResource"}
     assert not writes & set(workspace.aws.emulator.operations()[calls_before:])
     again = json.loads(stack.preview("--json").stdout)["steps"]
@@ -179,7 +170,7 @@ def test_rename_without_aliases_is_named_at_preview_and_stops_before_deleting(
     deleted = [line for line in up.stdout.splitlines() if "deleted (" in line]
     assert up.returncode != 0 or not deleted, up.output
     assert_waba_on_a_live_topic(workspace, waba, topic_arn)
-    assert None not in _history(workspace, waba, since)
+    assert None not in history(workspace, waba, since)
     assert stack.outputs() == before  # a failed update keeps the outputs consumers read
 
 
@@ -194,7 +185,7 @@ def test_a_new_topic_name_moves_the_waba_without_a_gap_then_deletes_the_old_topi
 
     new_topic = stack.outputs()["topicArn"]
     assert new_topic.endswith(":orders-events-v2")
-    assert _history(workspace, waba, since) == [{"eventDestinationArn": new_topic}]
+    assert history(workspace, waba, since) == [{"eventDestinationArn": new_topic}]
     assert_waba_on_a_live_topic(workspace, waba, new_topic)
     topics = [t["TopicArn"] for t in _client(workspace, "sns").list_topics()["Topics"]]
     assert old_topic not in topics

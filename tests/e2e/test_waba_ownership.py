@@ -7,36 +7,15 @@ import re
 from pathlib import Path
 
 from tests.e2e.cli import ACCOUNT, REGION, PulumiWorkspace
-from tests.e2e.stacks import WABA_TYPE, Stack, producer, sns, write_stack_config
+from tests.e2e.stacks import WABA_TYPE, Stack, deployed, history, producer, sns, write_stack_config
 
 OTHER_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:console-configured-topic"
-
-
-def _deployed(
-    workspace: PulumiWorkspace, tmp_path: Path, venv: Path, **destination: object
-) -> tuple[Stack, str]:
-    waba = workspace.aws.emulator.link_waba("Orders", region=REGION)
-    project = producer(tmp_path, venv)
-    stack = Stack(workspace, project, "dev").init()
-    write_stack_config(project, "dev", [sns(waba, **destination)])
-    stack.up()
-    # The history records the create's write, so an empty destination later would show.
-    assert _history(workspace, waba) == [{"eventDestinationArn": stack.outputs()["topicArn"]}]
-    return stack, waba
-
-
-def _history(workspace: PulumiWorkspace, waba: str, since: int = 0) -> list[dict[str, str] | None]:
-    """The WABA's destination after each change, in order (the emulator's history of
-    writes: Puts that took effect and out-of-band changes)."""
-    writes = workspace.aws.emulator.writes[since:]
-    assert all(w.waba_id.startswith("waba-") for w in writes)
-    return [w.after for w in writes if w.waba_id == waba]
 
 
 def test_drift_is_shown_by_refresh_and_up_refuses_to_overwrite_it(
     workspace: PulumiWorkspace, tmp_path: Path, project_venv: Path
 ) -> None:
-    stack, waba = _deployed(workspace, tmp_path, project_venv)
+    stack, waba, _ = deployed(workspace, tmp_path, project_venv)
     workspace.aws.emulator.set_destination(waba, OTHER_TOPIC)
 
     refreshed = stack.refresh()
@@ -54,7 +33,7 @@ def test_drift_is_shown_by_refresh_and_up_refuses_to_overwrite_it(
 def test_a_second_stack_declaring_the_same_waba_is_refused_and_names_what_is_there(
     workspace: PulumiWorkspace, tmp_path: Path, project_venv: Path
 ) -> None:
-    first, waba = _deployed(workspace, tmp_path, project_venv)
+    first, waba, _ = deployed(workspace, tmp_path, project_venv)
     ours = first.outputs()["topicArn"]
     second = Stack(workspace, first.cwd, "staging").init()
     write_stack_config(first.cwd, "staging", [sns(waba)])
@@ -101,7 +80,7 @@ def _handed_over_without_a_gap(stack: Stack, waba: str, ours: str, since: int, o
     """The WABA never had no destination since `since`, still has ours, the new resource
     says it inherited it, and a destroy then clears it (the claim moved with it)."""
     emulator = stack.ws.aws.emulator
-    assert None not in _history(stack.ws, waba, since), "the WABA was left without a destination"
+    assert None not in history(stack.ws, waba, since), "the WABA was left without a destination"
     assert emulator.destination(waba) == {"eventDestinationArn": ours}
     assert f"WABA {waba}: inherited the destination {ours}" in out
     stack.destroy()
@@ -111,7 +90,7 @@ def _handed_over_without_a_gap(stack: Stack, waba: str, ours: str, since: int, o
 def test_replace_keeps_the_waba_pointed_at_our_topic_throughout(
     workspace: PulumiWorkspace, tmp_path: Path, project_venv: Path
 ) -> None:
-    stack, waba = _deployed(workspace, tmp_path, project_venv)
+    stack, waba, _ = deployed(workspace, tmp_path, project_venv)
     ours = stack.outputs()["topicArn"]
     (urn,) = stack.urns(WABA_TYPE)
     since = len(workspace.aws.emulator.writes)
@@ -128,7 +107,7 @@ def test_replace_keeps_the_waba_pointed_at_our_topic_throughout(
 def test_rename_without_alias_keeps_the_waba_pointed_at_our_topic_throughout(
     workspace: PulumiWorkspace, tmp_path: Path, project_venv: Path
 ) -> None:
-    stack, waba = _deployed(workspace, tmp_path, project_venv)
+    stack, waba, _ = deployed(workspace, tmp_path, project_venv)
     ours = stack.outputs()["topicArn"]
     _rewrite(
         stack.cwd / "components" / "event_destinations.py",
