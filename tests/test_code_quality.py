@@ -1,4 +1,4 @@
-"""ruff and mypy over every part of the repository, as part of the test command."""
+"""ruff (lint and format) and mypy over the whole repository, in the test command."""
 
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_ruff_finds_nothing() -> None:
     result = run([sys.executable, "-m", "ruff", "check", "."], ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_changes_nothing() -> None:
+    """Code, and the Python blocks of the docs, as the formatter writes them: a reader
+    who pastes a docs example into a formatted project sees no churn."""
+    result = run([sys.executable, "-m", "ruff", "format", "--check", "."], ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

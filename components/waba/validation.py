@@ -285,8 +285,7 @@ def check_destination(value: str, role_arn: Any, scope: WabaScope) -> list[Failu
         return [
             Failure(
                 EVENT_DESTINATION_ARN,
-                f"received {value!r}, an ARN of service {arn.service!r}; "
-                f"{_DESTINATION_EXPECTED}.",
+                f"received {value!r}, an ARN of service {arn.service!r}; {_DESTINATION_EXPECTED}.",
             )
         ]
     failures = by_service(value, arn, has_role, role_arn)
@@ -424,9 +423,7 @@ def plan_diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffPlan:
     # The resource's own name alone changes when its component is renamed with
     # `aliases`: the claim still carries this resource's token, so nothing is written
     # and the engine shows no change (the claim learns the new name at the next write).
-    changed = [
-        key for key in INPUTS if key != OWNER_RESOURCE and news.get(key) != olds.get(key)
-    ]
+    changed = [key for key in INPUTS if key != OWNER_RESOURCE and news.get(key) != olds.get(key)]
     return DiffPlan(
         changes=bool(changed),
         replaces=tuple(replaces),

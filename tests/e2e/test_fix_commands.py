@@ -116,6 +116,4 @@ def test_a_missing_destinations_list_is_fixed_by_its_commands(stack: Stack) -> N
     assert problem.path == "destinations"
     stack.bash(problem.fix)
     assert stack.problems() == ()
-    assert stack.config()[f"{NS}:destinations"] == [
-        {"wabaId": EXAMPLE_WABA, "type": "sns"}
-    ]
+    assert stack.config()[f"{NS}:destinations"] == [{"wabaId": EXAMPLE_WABA, "type": "sns"}]
