@@ -21,7 +21,6 @@ from pulumi import dynamic
 
 from components.arns import parse_arn
 from components.aws_errors import error_code, error_message
-from components.process import keep_until_exit
 from components.waba import preflight, readings
 from components.waba.claim import Claim, Identity, claim_for, restored
 from components.waba.client import WabaClient, WabaDestinationError, client_config
@@ -221,7 +220,6 @@ class WabaEventDestinationProvider(dynamic.ResourceProvider):
         resource. A new resource whose own stack's claim names another resource gets a
         notice that it looks like a rename."""
         inputs, failures = check_inputs(news)
-        keep_until_exit()  # the provider process's modules and botocore's models
         if not failures and _known(inputs):
             failures, notice = _live_refusals(olds, inputs)
             if notice:  # shown at preview by the program, from the planned outputs

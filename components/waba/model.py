@@ -14,6 +14,7 @@ from botocore.loaders import Loader, create_loader
 from botocore.model import ServiceModel, Shape
 
 from components.arns import SOCIAL_MESSAGING_PRINCIPAL
+from components.process import keep_until_exit
 
 SERVICE_NAME = "socialmessaging"
 SERVICE_PRINCIPAL = SOCIAL_MESSAGING_PRINCIPAL
@@ -33,10 +34,14 @@ def shared_loader() -> Loader:
 
 @cache
 def service_model(service: str) -> ServiceModel:
-    """A service's model, as a botocore session's `get_service_model` builds it."""
-    return ServiceModel(
+    """A service's model, as a botocore session's `get_service_model` builds it. It is
+    kept until the process exits, with the modules loaded before it: out of the
+    collector's reach from now on (components.process)."""
+    model = ServiceModel(
         shared_loader().load_service_model(service, "service-2"), service_name=service
     )
+    keep_until_exit()
+    return model
 
 
 @lru_cache(maxsize=1)
